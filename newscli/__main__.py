@@ -1,0 +1,5 @@
+"""Run newscli as ``python -m newscli``."""
+
+from newscli.cli import main
+
+main()

@@ -1,0 +1,38 @@
+"""Settings and where the index lives (flag > $NEWSCLI_INDEX > XDG data dir)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["DEFAULT_BATCH_SIZE", "Settings", "default_index_dir"]
+
+DEFAULT_BATCH_SIZE = 500
+"""Documents per index commit: one commit per document is ~10x slower, one per run risks all."""
+DEFAULT_BATCH_SECONDS = 30.0
+"""Commit at least this often, so a killed run keeps most of its work."""
+DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Inputs larger than this are refused: extraction time and memory grow with the page."""
+DEFAULT_LOCK_WAIT = 0.0
+"""Seconds to wait for another writer before giving up with exit status 75."""
+
+
+def default_index_dir(environ: Mapping[str, str]) -> Path:
+    """Return ``$XDG_DATA_HOME/newscli/index``, or ``~/.local/share/newscli/index``."""
+    xdg = environ.get("XDG_DATA_HOME", "").strip()
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / "newscli" / "index"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a command needs to know besides its own arguments."""
+
+    index_dir: Path
+    debug: bool = False
+    verbosity: int = 0
+    batch_size: int = DEFAULT_BATCH_SIZE
+    batch_seconds: float = DEFAULT_BATCH_SECONDS
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    lock_wait: float = DEFAULT_LOCK_WAIT

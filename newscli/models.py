@@ -1,0 +1,149 @@
+"""Plain data passed between newscli's layers: inputs, articles, hits and reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = [
+    "Article",
+    "DocumentKind",
+    "Failure",
+    "IngestReport",
+    "Removal",
+    "SearchHit",
+    "SearchPage",
+    "Source",
+    "Stats",
+]
+
+
+class DocumentKind(StrEnum):
+    """How an input's content is to be read."""
+
+    TEXT = "text"
+    HTML = "html"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input to ingest: a local file (``path``) or a web address (``url``)."""
+
+    key: str
+    """Stable identity of the input: ``file://`` + absolute path, or the canonical URL."""
+    path: str | None = None
+    url: str | None = None
+    given: str = ""
+    """The argument as the user typed it (for messages)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A block of text that cleaning removed, and the rule that removed it."""
+
+    rule: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A cleaned article with its metadata, as stored in the index."""
+
+    id: str
+    title: str | None
+    body: str
+    path: str | None = None
+    url: str | None = None
+    source: str | None = None
+    author: str | None = None
+    language: str | None = None
+    date: str | None = None
+    """Publication date, ISO 8601: ``YYYY-MM-DD`` when only the day is known."""
+    date_source: str | None = None
+    """Where ``date`` came from: ``html-meta``, ``sidecar``, ``text-header``, ``url``, ..."""
+    credits: tuple[str, ...] = ()
+    """Credit lines taken out of the body ("Sources: ...", "Picture: ...")."""
+    kind: str = DocumentKind.TEXT.value
+    content_hash: str = ""
+    """Hash of the cleaned title and body: equal hashes mean duplicate articles."""
+    source_hash: str = ""
+    """Hash of the raw input (and sidecar): equal hashes mean nothing to re-do."""
+    ingested: str = ""
+    """When this version was indexed, ISO 8601 UTC with ``Z``."""
+    removed: tuple[Removal, ...] = field(default=(), compare=False)
+    """What cleaning removed (not stored in the index; shown by ``extract --explain``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """An input that could not be ingested, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ``ingest`` run did, input by input."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    skipped: list[Failure] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+
+    @property
+    def processed(self) -> int:
+        """Inputs that were read successfully, whatever happened to them then."""
+        return self.added + self.updated + self.unchanged + self.duplicates
+
+    def summary(self) -> str:
+        """One line: ``5 added, 0 updated, 0 unchanged, 0 duplicates, 1 skipped, 0 failed``."""
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.duplicates} duplicates, {len(self.skipped)} skipped, {len(self.failed)} failed"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One ranked search result with a highlighted snippet."""
+
+    id: str
+    title: str | None
+    date: str | None
+    date_source: str | None
+    source: str | None
+    author: str | None
+    language: str | None
+    path: str | None
+    url: str | None
+    score: float
+    snippet: str
+    highlights: tuple[tuple[int, int], ...] = ()
+    """``(start, end)`` character offsets of matched terms within ``snippet``."""
+    lead: str = ""
+    """The start of the body, to stand in for a missing title."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """The hits of one search and how many documents matched in all."""
+
+    hits: tuple[SearchHit, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """A summary of what the index holds."""
+
+    index: str
+    documents: int
+    sources: tuple[tuple[str, int], ...]
+    languages: tuple[tuple[str, int], ...]
+    earliest: str | None
+    latest: str | None
+    undated: int
+    size_bytes: int

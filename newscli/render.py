@@ -1,0 +1,280 @@
+"""Everything newscli shows: table (rich), json and plain renderers, progress and summaries.
+
+Article text, titles, URLs and file names are untrusted: every string passes through
+:func:`sanitize` before it reaches a terminal (control characters and bidi overrides removed),
+is rendered as ``rich.text.Text`` (never as markup), and JSON output escapes the same
+characters as ``\\uXXXX``. rich is imported only when a terminal rendering is asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from newscli.models import Article, Failure, IngestReport, SearchHit, SearchPage, Stats
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = [
+    "FORMATS",
+    "article",
+    "hits",
+    "ingest_summary",
+    "progress",
+    "resolve_format",
+    "sanitize",
+    "stats",
+    "to_json",
+]
+
+FORMATS = ("table", "json", "plain")
+
+# C0 controls except tab and newline, DEL, C1 controls (U+0080-U+009F, including the 8-bit CSI
+# U+009B), bidi embeddings/overrides/isolates and marks, line/paragraph separators.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"[\t\n]+")
+
+
+def sanitize(text: str | None, *, single_line: bool = False) -> str:
+    """Remove terminal control characters and bidi overrides (keeping tab and newline)."""
+    if not text:
+        return ""
+    cleaned = _UNSAFE.sub("", str(text))
+    if single_line:
+        cleaned = _LINE_BREAKS.sub(" ", cleaned)
+    return cleaned
+
+
+def to_json(value: Any) -> str:
+    """Serialise to JSON, keeping non-ASCII text readable but escaping every control char."""
+    encoded = json.dumps(value, ensure_ascii=False, indent=2)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
+def to_json_line(value: Any) -> str:
+    """Serialise to one line of JSON (for JSON Lines output)."""
+    encoded = json.dumps(value, ensure_ascii=False)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
+def resolve_format(fmt: str | None, *, stream: IO[str] | None = None) -> str:
+    """Return the chosen format, or ``table`` on a terminal and ``plain`` when piped."""
+    if fmt:
+        return fmt
+    stream = stream or sys.stdout
+    return "table" if _isatty(stream) else "plain"
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _console(*, stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, markup=False, emoji=False, soft_wrap=False)
+
+
+def _hit_json(hit: SearchHit) -> dict[str, Any]:
+    data = asdict(hit)
+    data["highlights"] = [list(span) for span in hit.highlights]
+    return data
+
+
+def hits(page: SearchPage, fmt: str) -> None:
+    """Print search hits: a JSON array, tab-separated lines, or highlighted snippets."""
+    if fmt == "json":
+        click.echo(to_json([_hit_json(hit) for hit in page.hits]))
+        return
+    if fmt == "plain":
+        for hit in page.hits:
+            fields = (hit.id, hit.date or "", hit.title or "", hit.url or hit.path or "")
+            click.echo("\t".join(sanitize(field, single_line=True) for field in fields))
+        return
+    from rich.padding import Padding
+    from rich.text import Text
+
+    console = _console()
+    if not page.hits:
+        console.print(Text("No matches.", style="dim"))
+        return
+    for rank, hit in enumerate(page.hits, start=1):
+        heading = Text(f"{rank:>2}. ", style="bold")
+        if hit.title:
+            heading.append(_title_of(hit.title), style="bold")
+        else:
+            heading.append(f"(untitled) {sanitize(hit.lead, single_line=True)}", style="italic")
+        console.print(heading)
+        meta = Text(style="dim")
+        meta.append(
+            " · ".join(
+                part
+                for part in (
+                    hit.date or "undated",
+                    sanitize(hit.source, single_line=True),
+                    hit.id,
+                    sanitize(hit.url or hit.path, single_line=True),
+                )
+                if part
+            ),
+            style="dim",
+        )
+        console.print(Padding(meta, (0, 0, 0, 4)))
+        snippet = Text(sanitize(hit.snippet, single_line=True))
+        for start, end in hit.highlights:
+            snippet.stylize("bold yellow", start, end)
+        console.print(Padding(snippet, (0, 0, 1, 4)))
+    console.print(Text(f"{len(page.hits)} of {page.total} matching articles", style="dim"))
+
+
+def _title_of(title: str | None) -> str:
+    return sanitize(title, single_line=True) if title else "(untitled)"
+
+
+def _article_json(item: Article) -> dict[str, Any]:
+    data = asdict(item)
+    data.pop("removed", None)
+    data["credits"] = list(item.credits)
+    return data
+
+
+def article(item: Article, fmt: str) -> None:
+    """Print one article with its metadata."""
+    if fmt == "json":
+        click.echo(to_json(_article_json(item)))
+        return
+    header = [
+        ("id", item.id),
+        ("title", item.title or ""),
+        ("date", f"{item.date} ({item.date_source})" if item.date else "unknown"),
+        ("source", item.source or ""),
+        ("author", item.author or ""),
+        ("language", item.language or ""),
+        ("url", item.url or ""),
+        ("path", item.path or ""),
+        ("ingested", item.ingested),
+    ]
+    header += [("credit", credit) for credit in item.credits]
+    if fmt == "plain":
+        for name, value in header:
+            if value:
+                click.echo(f"{name}: {sanitize(value, single_line=True)}")
+        click.echo("")
+        click.echo(sanitize(item.body))
+        return
+    from rich.text import Text
+
+    console = _console()
+    console.print(Text(_title_of(item.title), style="bold"))
+    for name, value in header:
+        if value and name != "title":
+            line = Text(f"{name:>9}: ", style="dim")
+            line.append(sanitize(value, single_line=True))
+            console.print(line)
+    console.print()
+    console.print(Text(sanitize(item.body)))
+
+
+def stats(summary: Stats, fmt: str) -> None:
+    """Print index statistics."""
+    data = {
+        "index": summary.index,
+        "documents": summary.documents,
+        "sources": {name: count for name, count in summary.sources},
+        "languages": {code: count for code, count in summary.languages},
+        "earliest": summary.earliest,
+        "latest": summary.latest,
+        "undated": summary.undated,
+        "size_bytes": summary.size_bytes,
+    }
+    if fmt == "json":
+        click.echo(to_json(data))
+        return
+    lines = [
+        ("index", summary.index),
+        ("documents", str(summary.documents)),
+        ("date range", f"{summary.earliest or '-'} to {summary.latest or '-'}"),
+        ("undated", str(summary.undated)),
+        ("size", _size(summary.size_bytes)),
+    ]
+    lines += [("source", f"{name}: {count}") for name, count in summary.sources]
+    lines += [("language", f"{code}: {count}") for code, count in summary.languages]
+    if fmt == "plain":
+        for name, value in lines:
+            click.echo(f"{name}\t{sanitize(value, single_line=True)}")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="dim", justify="right")
+    table.add_column()
+    for name, value in lines:
+        table.add_row(Text(name), Text(sanitize(value, single_line=True)))
+    _console().print(table)
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def _failure_lines(label: str, failures: Sequence[Failure]) -> Iterator[str]:
+    for failure in failures:
+        source = sanitize(failure.source, single_line=True)
+        reason = sanitize(failure.reason, single_line=True)
+        yield f"{label}: {source}: {reason}"
+
+
+def ingest_summary(report: IngestReport, *, command: str, verbose: bool, quiet: bool) -> None:
+    """Print the run's summary and its failures to stderr (quiet: failures only)."""
+    if not quiet or report.failed:
+        click.echo(f"{command}: {report.summary()}", err=True)
+    for line in _failure_lines("failed", report.failed):
+        click.echo(line, err=True)
+    if verbose and not quiet:
+        for line in _failure_lines("skipped", report.skipped):
+            click.echo(line, err=True)
+
+
+@contextlib.contextmanager
+def progress(description: str, *, enabled: bool) -> Iterator[Any]:
+    """Yield a ``progress(done, total, current)`` callback; a rich bar on a terminal only."""
+    if not enabled or not _isatty(sys.stderr):
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[current]}", style="dim"),
+        console=_console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=None, current="")
+
+        def update(done: int, total: int, current: str) -> None:
+            name = sanitize(current, single_line=True)[-60:]
+            bar.update(task, completed=done, total=total, current=name)
+
+        yield update

@@ -1,0 +1,210 @@
+"""Turn ``ingest`` arguments (files, folders, URLs) into inputs, and read local inputs."""
+
+from __future__ import annotations
+
+import fnmatch
+import gzip
+import io
+import json
+import os
+import stat
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newscli import decoding
+from newscli.ids import canonical_url, content_hash, file_key
+from newscli.models import DocumentKind, Failure, Source
+
+__all__ = [
+    "HTML_SUFFIXES",
+    "SIDECAR_FIELDS",
+    "TEXT_SUFFIXES",
+    "InputError",
+    "RawInput",
+    "expand",
+    "is_url",
+    "read_local",
+]
+
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+SIDECAR_FIELDS = frozenset({"title", "date", "url", "source", "author", "language"})
+_GZIP_SUFFIX = ".gz"
+
+
+class InputError(Exception):
+    """An input cannot be ingested; the message says why, in a few words."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawInput:
+    """An input's bytes, what kind of document they are, and its sidecar metadata."""
+
+    data: bytes
+    kind: DocumentKind
+    sidecar: dict[str, str]
+    source_hash: str
+
+
+def is_url(argument: str) -> bool:
+    """Return whether an argument is an http(s) URL rather than a path."""
+    lowered = argument.lower()
+    return lowered.startswith(("http://", "https://"))
+
+
+def _suffix(path: Path) -> str:
+    """Return the document suffix, looking through ``.gz`` (``a.html.gz`` -> ``.html``)."""
+    name = path.name.lower()
+    if name.endswith(_GZIP_SUFFIX):
+        name = name[: -len(_GZIP_SUFFIX)]
+    return Path(name).suffix
+
+
+def _is_candidate(path: Path) -> bool:
+    suffix = _suffix(path)
+    return suffix in TEXT_SUFFIXES or suffix in HTML_SUFFIXES or suffix == ""
+
+
+def _matches(relative: str, patterns: Sequence[str]) -> bool:
+    name = relative.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in patterns)
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Yield files below ``root`` in a stable order; symlinked folders are not followed."""
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(folder) / name
+
+
+def expand(
+    arguments: Iterable[str],
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> Iterator[Source | Failure]:
+    """Yield a Source for each input named or found below a folder, a Failure for bad ones.
+
+    Folder entries are filtered by ``include``/``exclude`` glob patterns (matched against the
+    path relative to the folder and against the file name); files of other types are skipped
+    and reported as Failures whose reason starts with "skipped". Files named explicitly are
+    always tried.
+    """
+    seen: set[str] = set()
+    for argument in arguments:
+        if is_url(argument):
+            key = canonical_url(argument)
+            if key not in seen:
+                seen.add(key)
+                yield Source(key=key, url=argument, given=argument)
+            continue
+        path = Path(argument).expanduser()
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            yield Failure(argument, _os_reason(exc))
+            continue
+        if stat.S_ISDIR(mode):
+            for file in _walk(path):
+                relative = file.relative_to(path).as_posix()
+                if include and not _matches(relative, include):
+                    continue
+                if exclude and _matches(relative, exclude):
+                    continue
+                if file.name.lower().endswith(".json"):
+                    continue  # sidecars and other metadata
+                if not _is_candidate(file):
+                    yield Failure(str(file), f"skipped: unsupported file type '{_suffix(file)}'")
+                    continue
+                key = file_key(file)
+                if key not in seen:
+                    seen.add(key)
+                    yield Source(key=key, path=str(file), given=str(file))
+        elif stat.S_ISREG(mode):
+            key = file_key(path)
+            if key not in seen:
+                seen.add(key)
+                yield Source(key=key, path=str(path), given=argument)
+        else:
+            yield Failure(argument, "not a regular file or folder")
+
+
+def _os_reason(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    return reason[:1].lower() + reason[1:]
+
+
+def _read_capped(path: Path, max_bytes: int) -> bytes:
+    with path.open("rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(f"file is larger than the {max_bytes // (1024 * 1024)} MB limit")
+    return data
+
+
+def _gunzip(data: bytes, max_bytes: int) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            out = stream.read(max_bytes + 1)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"damaged gzip data ({exc})") from exc
+    if len(out) > max_bytes:
+        raise InputError(f"uncompressed size is over the {max_bytes // (1024 * 1024)} MB limit")
+    return out
+
+
+def _sidecar_path(path: Path) -> Path | None:
+    for candidate in (path.with_name(path.name + ".json"), path.with_suffix(".json")):
+        if candidate != path and candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_sidecar(path: Path) -> tuple[dict[str, str], bytes]:
+    sidecar = _sidecar_path(path)
+    if sidecar is None:
+        return {}, b""
+    try:
+        raw = sidecar.read_bytes()
+        loaded: Any = json.loads(raw.decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"unreadable sidecar {sidecar.name}: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise InputError(f"sidecar {sidecar.name} is not a JSON object")
+    fields = {
+        key: " ".join(str(value).split())
+        for key, value in loaded.items()
+        if key in SIDECAR_FIELDS and value not in (None, "")
+    }
+    return fields, raw
+
+
+def read_local(source: Source, *, max_bytes: int) -> RawInput:
+    """Read a local input and decide whether it is text or HTML, by content and extension."""
+    assert source.path is not None
+    path = Path(source.path)
+    try:
+        data = _read_capped(path, max_bytes)
+        sidecar, sidecar_bytes = _read_sidecar(path)
+    except OSError as exc:
+        raise InputError(_os_reason(exc)) from exc
+    if path.name.lower().endswith(_GZIP_SUFFIX):
+        data = _gunzip(data, max_bytes)
+    if not data.strip():
+        raise InputError("empty file")
+    binary = decoding.binary_kind(data)
+    if binary is not None:
+        raise InputError(f"not an article: {binary}")
+    suffix = _suffix(path)
+    is_html = suffix in HTML_SUFFIXES or decoding.looks_like_html(data)
+    kind = DocumentKind.HTML if is_html else DocumentKind.TEXT
+    return RawInput(
+        data=data,
+        kind=kind,
+        sidecar=sidecar,
+        source_hash=content_hash(data, sidecar_bytes),
+    )

@@ -1,0 +1,60 @@
+"""Shared fixtures: isolated environment, a CLI runner, real indexes built from real files."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from newscli.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+SAMPLE_IDS = {
+    "000": "000_599497af99412e51.txt",
+    "001": "001_6171931e03c5a604.txt",
+    "002": "002_4176fb2b23319c2e.txt",
+    "003": "003_6784940f6f26a376.txt",
+    "004": "004_3d498f64124ff52d.txt",
+}
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point every index location newscli might use into the test's temporary folder."""
+    monkeypatch.setenv("NEWSCLI_INDEX", str(tmp_path / "default-index"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.delenv("NEWSCLI_ALLOW_PRIVATE_HOSTS", raising=False)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A Click runner that keeps stdout and stderr apart."""
+    return CliRunner()
+
+
+def run(runner: CliRunner, *args: str, index: Path | None = None) -> Result:
+    """Invoke ``newscli [--index INDEX] ARGS`` in-process."""
+    prefix = ["--index", str(index)] if index is not None else []
+    return runner.invoke(cli, [*prefix, *args])
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of the five sample articles."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """An index built once per module from ``corpus/``, for read-only tests."""
+    index = tmp_path_factory.mktemp("sample") / "index"
+    result = CliRunner().invoke(cli, ["--index", str(index), "ingest", str(CORPUS)])
+    assert result.exit_code == 0, result.output
+    yield index
