@@ -271,7 +271,9 @@ def search(
 @format_option
 @pass_settings
 def show(settings: Settings, article_id: str, fmt: str | None, as_json: bool) -> None:
-    """Print one article with its metadata (ID may be a 6+ character prefix).
+    """Print one article with its metadata.
+
+    ID may be any unique prefix of 6 or more characters.
 
     \b
     Examples:
@@ -286,7 +288,7 @@ def show(settings: Settings, article_id: str, fmt: str | None, as_json: bool) ->
 @format_option
 @pass_settings
 def stats(settings: Settings, fmt: str | None, as_json: bool) -> None:
-    """Summarise the index: documents, sources, languages, dates, size.
+    """Summarise the index: documents, sources, dates, size.
 
     \b
     Examples:

@@ -281,3 +281,27 @@ def test_ingest_creates_index_folder_private(runner: CliRunner, tmp_path: Path) 
     assert run(runner, "ingest", str(CORPUS), index=index).exit_code == 0
     assert (index.stat().st_mode & 0o777) == 0o700
     assert json.loads((index / "newscli.json").read_text())["schema_version"] >= 1
+
+
+def test_ingest_gzipped_html_and_html_saved_as_txt(runner: CliRunner, tmp_path: Path) -> None:
+    import gzip
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    page = (
+        "<html><head><title>Border report</title></head><body><article>"
+        + "".join(
+            f"<p>Paragraph {n} about the Hairatan crossing and the Amu Darya bridge near "
+            "Termez, where traffic resumed after inspections by the border service.</p>"
+            for n in range(5)
+        )
+        + "</article></body></html>"
+    )
+    (folder / "a.html.gz").write_bytes(gzip.compress(page.encode("utf-8")))
+    (folder / "b.txt").write_text(page.replace("Border report", "Saved as text"), "utf-8")
+    result = run(runner, "ingest", str(folder), index=tmp_path / "ix")
+    assert result.exit_code == 0, result.output
+    corpus = Corpus.open(tmp_path / "ix")
+    titles = sorted(corpus.get(hit.id).title or "" for hit in corpus.search("Hairatan").hits)
+    assert titles == ["Border report", "Saved as text"]
+    assert all(corpus.get(h.id).kind == "html" for h in corpus.search("Hairatan").hits)
