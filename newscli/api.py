@@ -33,7 +33,7 @@ from newscli.store import RunLock, Store
 if TYPE_CHECKING:
     from newscli.feeds import FeedEntry
     from newscli.fetch import Fetcher
-    from newscli.registry import FetchState, RegisteredSource
+    from newscli.registry import FeedState, RegisteredSource
     from newscli.sources import RawInput
 
 __all__ = ["Corpus", "ProgressCallback"]
@@ -174,7 +174,9 @@ class Corpus:
                 twin = written_hashes.get(article.content_hash) or writer.id_with_content(
                     article.content_hash
                 )
-                if twin is not None and twin != article.id:
+                if twin is not None and (
+                    twin != article.id or article.content_hash in written_hashes
+                ):  # the same article twice in this run, e.g. two URLs with one canonical
                     report.duplicates += 1
                     continue
                 if known is None:
@@ -318,7 +320,7 @@ class Corpus:
                 report.failed.append(Failure(url, "not an http(s) URL"))
         for feed in feeds:
             try:
-                entries = self._feed_entries(feed, state=None)
+                entries, _ = self._feed_entries(feed, remembered=None)
             except NewscliError as exc:
                 report.failed.append(Failure(feed, str(exc)))
                 continue
@@ -345,19 +347,18 @@ class Corpus:
         return urls
 
     def _feed_entries(
-        self, location: str, *, state: FetchState | None, depth: int = 0
-    ) -> list[FeedEntry] | None:
-        """Fetch a feed, sitemap (index) or home page and return its entries.
+        self, location: str, *, remembered: FeedState | None, depth: int = 0
+    ) -> tuple[list[FeedEntry] | None, FeedState]:
+        """Fetch a feed, sitemap (index) or home page; return its entries and validators.
 
-        With a ``state``, the request is conditional and None means "not modified".
-        Raises NewscliError (a one-line reason) when the feed cannot be read.
+        With ``remembered`` validators the request is conditional, and None entries mean
+        "not modified". Raises NewscliError (a one-line reason) when the feed cannot be read.
         """
         from newscli.feeds import FeedError, discover_feed, is_feed_document, parse_feed
         from newscli.fetch import FEED_TYPES, FetchError
         from newscli.registry import FeedState
 
         fetcher = self._get_fetcher()
-        remembered = state.feeds.get(location) if state is not None else None
         url = (remembered.feed_url if remembered else None) or location
         try:
             response = fetcher.get(
@@ -367,7 +368,8 @@ class Corpus:
                 last_modified=remembered.last_modified if remembered else None,
             )
             if response.not_modified:
-                return None
+                assert remembered is not None
+                return None, remembered
             discovered = None
             if not is_feed_document(response.data):
                 discovered = discover_feed(response.data, response.url)
@@ -381,17 +383,17 @@ class Corpus:
                     raise NewscliError("sitemap index nested in a sitemap index")
                 nested: list[FeedEntry] = []
                 for child in entries[:_MAX_CHILD_SITEMAPS]:
-                    nested.extend(self._feed_entries(child.url, state=None, depth=1) or [])
+                    found, _ = self._feed_entries(child.url, remembered=None, depth=1)
+                    nested.extend(found or [])
                 entries = nested
         except (FetchError, FeedError) as exc:
             raise NewscliError(str(exc)) from exc
-        if state is not None:
-            state.feeds[location] = FeedState(
-                etag=response.etag,
-                last_modified=response.last_modified,
-                feed_url=discovered or (remembered.feed_url if remembered else None),
-            )
-        return entries
+        validators = FeedState(
+            etag=response.etag,
+            last_modified=response.last_modified,
+            feed_url=discovered or (remembered.feed_url if remembered else None),
+        )
+        return entries, validators
 
     def add_source(
         self,
@@ -464,13 +466,13 @@ class Corpus:
         A line per run is appended to ``refresh.log`` beside the index.
         """
         from newscli import runlog
-        from newscli.registry import FetchState, RegistryError
+        from newscli.registry import FeedState, FetchState, RegistryError
         from newscli.sources import InputError
 
         now = now or datetime.now(UTC)
         started = time.monotonic()
         report = RefreshReport(started=_iso(now))
-        with RunLock(self.index_dir, wait=self.lock_wait):
+        with RunLock(self.index_dir, wait=self.lock_wait, reentrant=True):
             registered = self.list_sources()
             if not registered:
                 raise RegistryError(
@@ -481,6 +483,7 @@ class Corpus:
                 part = IngestReport()
                 hints: dict[str, str] = {}
                 inputs: list[str] = []
+                validators: FeedState | None = None
                 try:
                     if source.kind in ("folder", "file"):
                         if not Path(source.location).exists():
@@ -492,8 +495,12 @@ class Corpus:
                             inputs = [source.location]
                     else:
                         state = FetchState.load(self.index_dir)
-                        entries = self._feed_entries(source.location, state=state)
-                        state.save()
+                        remembered = state.feeds.get(source.location)
+                        if refetch and remembered is not None:
+                            remembered = FeedState(feed_url=remembered.feed_url)
+                        entries, validators = self._feed_entries(
+                            source.location, remembered=remembered
+                        )
                         urls = self._entry_urls(entries or [], part, hints)
                         inputs = [
                             url for url in urls if refetch or not state.is_done(canonical_url(url))
@@ -503,6 +510,12 @@ class Corpus:
                 if inputs:
                     result = self.ingest(inputs, progress=progress, now=now, date_hints=hints)
                     _merge(part, result)
+                if validators is not None and not part.failed:
+                    # Only now: a run killed before its entries landed, or an entry that
+                    # failed, must see the whole feed again next time, not a 304.
+                    state = FetchState.load(self.index_dir)
+                    state.feeds[source.location] = validators
+                    state.save()
                 if part.failed and not part.processed:
                     report.sources_failed += 1
                 _merge(report.ingest, part)

@@ -160,13 +160,14 @@ class RunLock:
     """
 
     _held: ClassVar[dict[tuple[str, int], int]] = {}
-    """Locks this process holds, by (lock file, thread): a holder may take its lock again."""
+    """Reentrant locks this process holds, by (lock file, thread)."""
 
-    def __init__(self, folder: Path, *, wait: float) -> None:
+    def __init__(self, folder: Path, *, wait: float, reentrant: bool = False) -> None:
         self._path = folder / LOCK_FILE
         self._wait = max(0.0, wait)
         self._fd: int | None = None
         self._nested = False
+        self._reentrant = reentrant
 
     def _key(self) -> tuple[str, int]:
         return (str(self._path.absolute()), threading.get_ident())
@@ -174,9 +175,9 @@ class RunLock:
     def acquire(self) -> None:
         """Take the lock, waiting up to ``wait`` seconds; raise IndexBusy when it stays held.
 
-        The thread that holds the lock may acquire it again (``refresh`` holds it for the whole
-        run while each of its ingests takes it too); the flock is dropped by the outermost
-        release.
+        A lock taken with ``reentrant=True`` may be taken again by the same thread (``refresh``
+        holds it for the whole run while each of its ingests takes it too); the flock is
+        dropped when that outer lock is released.
         """
         key = self._key()
         if RunLock._held.get(key):
@@ -201,7 +202,8 @@ class RunLock:
                     ) from None
                 time.sleep(_LOCK_POLL_SECONDS)
         self._fd = fd
-        RunLock._held[key] = 1
+        if self._reentrant:
+            RunLock._held[key] = 1
 
     def release(self) -> None:
         """Release the lock (closing the descriptor drops the flock)."""
