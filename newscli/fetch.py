@@ -20,6 +20,7 @@ import contextlib
 import ipaddress
 import logging
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -185,23 +186,33 @@ class Fetcher:
         except ValueError:
             raise FetchError("bad port number in the URL") from None
         self._wait_for_host(host, deadline)
-        address = self._checked_address(host, port)
-        remaining = deadline - self.clock()
-        if remaining <= 0:
-            raise FetchError(f"timed out after {self.policy.timeout:g} s")
-        timeout = min(self.policy.connect_timeout, remaining)
-        connection: HTTPConnection
-        if scheme == "https":
-            connection = HTTPSConnection(address, port, timeout=timeout, server_hostname=host)
-        else:
-            connection = HTTPConnection(address, port, timeout=timeout)
+        addresses = self._checked_addresses(host, port)
         request_headers = {"Host": parts.netloc.rsplit("@", 1)[-1], **headers}
         target = parts.path or "/"
         if parts.query:
             target += "?" + parts.query
         watchdog: threading.Timer | None = None
+        connection: HTTPConnection | None = None
         try:
-            connection.connect()
+            for number, address in enumerate(addresses, 1):
+                remaining = deadline - self.clock()
+                if remaining <= 0:
+                    raise FetchError(f"timed out after {self.policy.timeout:g} s")
+                timeout = min(self.policy.connect_timeout, remaining)
+                if scheme == "https":
+                    connection = HTTPSConnection(
+                        address, port, timeout=timeout, server_hostname=host
+                    )
+                else:
+                    connection = HTTPConnection(address, port, timeout=timeout)
+                try:
+                    connection.connect()
+                    break
+                except (OSError, Urllib3Error) as exc:
+                    connection.close()
+                    if number == len(addresses) or _is_tls_error(exc):
+                        raise
+            assert connection is not None
             remaining = deadline - self.clock()
             connection.sock.settimeout(max(remaining, 0.001))
             connection.timeout = max(remaining, 0.001)
@@ -214,13 +225,16 @@ class Fetcher:
         except FetchError:
             raise
         except (OSError, Urllib3Error) as exc:
+            if _is_tls_error(exc):
+                raise FetchError(f"TLS error: {_describe(exc)}") from None
             if self.clock() >= deadline - 0.001 or isinstance(exc, TimeoutError | socket.timeout):
                 raise FetchError(f"timed out after {self.policy.timeout:g} s") from None
             raise _Retryable(f"connection failed: {_describe(exc)}") from None
         finally:
             if watchdog is not None:
                 watchdog.cancel()
-            connection.close()
+            if connection is not None:
+                connection.close()
 
     def _read(
         self, url: str, answer: object, deadline: float, accept: Collection[str]
@@ -270,13 +284,13 @@ class Fetcher:
             raise FetchError(f"timed out after {self.policy.timeout:g} s")
         return Response(url, status, b"".join(chunks), content_type, etag, last_modified), None
 
-    def _checked_address(self, host: str, port: int) -> str:
-        """Resolve ``host`` and return an address it may be fetched from."""
+    def _checked_addresses(self, host: str, port: int) -> list[str]:
+        """Resolve ``host`` and return the addresses it may be fetched from, in order."""
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as exc:
             raise _Retryable(f"cannot resolve host {host}: {_describe(exc)}") from None
-        addresses = [str(info[4][0]) for info in infos]
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         if not addresses:
             raise FetchError(f"cannot resolve host {host}")
         if not self.policy.allow_private_hosts:
@@ -286,7 +300,7 @@ class Fetcher:
                         f"refused: {host} resolves to the non-public address {address} "
                         "(set NEWSCLI_ALLOW_PRIVATE_HOSTS=1 to allow)"
                     )
-        return addresses[0]
+        return addresses
 
 
 def _is_public(address: str) -> bool:
@@ -301,6 +315,13 @@ def _is_public(address: str) -> bool:
         or ip.is_multicast
         or ip.is_unspecified
     )
+
+
+def _is_tls_error(exc: BaseException) -> bool:
+    """Certificate and handshake failures: not worth a retry."""
+    from urllib3.exceptions import SSLError
+
+    return isinstance(exc, ssl.SSLError | SSLError)
 
 
 def _shutdown(connection: object) -> None:

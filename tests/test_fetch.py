@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -186,3 +190,51 @@ def test_fetch_waits_between_requests_to_one_host(site: TestSite) -> None:
     fetcher.get(url)
     fetcher.get(url)
     assert sleeps == [2.0, 2.0]
+
+
+@pytest.fixture
+def tls_site(tmp_path: Path) -> Iterator[tuple[TestSite, Path]]:
+    """An https server on 127.0.0.1 with a self-signed certificate for ``localhost``."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"),
+            *("-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    server = TestSite(certificate=(str(cert), str(key))).start()
+    yield server, cert
+    server.stop()
+
+
+def test_fetch_https_verifies_the_certificate(
+    tls_site: tuple[TestSite, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, cert = tls_site
+    site.add("/a", article_html("Alpha", "Alpha"))
+    url = site.url("/a").replace("127.0.0.1", "localhost")
+    with pytest.raises(FetchError, match=r"TLS error: .*certificate verify failed"):
+        Fetcher(LOCAL).get(url)
+    assert site.hits["/a"] == 0
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # now trusted: name checked against localhost
+    response = Fetcher(LOCAL).get(url)
+    assert (response.status, response.url) == (200, url)
+    assert b"Alpha report" in response.data
+
+
+def test_fetch_gzip_is_decoded_and_counted_after_decoding(site: TestSite) -> None:
+    page = article_html("Zipped", "Zipped").encode()
+    url = site.add("/z", gzip.compress(page), headers={"Content-Encoding": "gzip"})
+    assert Fetcher(LOCAL).get(url).data == page
+    bomb = site.add(
+        "/bomb",
+        gzip.compress(b"<p>" + b" " * (12 * 1024 * 1024)),
+        headers={"Content-Encoding": "gzip"},
+    )
+    with pytest.raises(FetchError, match="larger than the 10 MB limit"):
+        Fetcher(LOCAL).get(bomb)
