@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -209,7 +209,7 @@ def article_html(title: str, topic: str, *, canonical: str | None = None) -> str
 
 
 def _rfc822(day: int) -> str:
-    return format_datetime(datetime(2024, 3, day, 9, 30, tzinfo=UTC))
+    return format_datetime(datetime(2024, 3, 1, 9, 30, tzinfo=UTC) + timedelta(days=day - 1))
 
 
 def rss_feed(links: list[str]) -> str:
