@@ -50,6 +50,8 @@ FEED_TYPES = frozenset(
         "text/xml",
         "application/rdf+xml",
         "application/x-gzip",
+        "application/octet-stream",  # gzipped sitemaps are often served as this
+        "application/x-rss+xml",
         "application/gzip",
         "text/plain",
         *HTML_TYPES,  # a site's home page, to discover its feed
@@ -81,7 +83,7 @@ class FetchPolicy:
     """Seconds before the first retry; doubled for each further one."""
     host_delay: float = 1.0
     """Seconds between the starts of two requests to the same host."""
-    user_agent: str = f"newscli/{__version__} (+https://pypi.org/project/newscli/)"
+    user_agent: str = f"newscli/{__version__} (offline news corpus tool)"
     allow_private_hosts: bool = False
     """Allow loopback and private addresses (tests, intranets); refused by default."""
 

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from newscli import Corpus
+from newscli.cli import cli
 from newscli.fetch import FEED_TYPES, Fetcher, FetchError, FetchPolicy
 from newscli.ids import article_id, canonical_url
 from tests.conftest import run
@@ -238,3 +239,12 @@ def test_fetch_gzip_is_decoded_and_counted_after_decoding(site: TestSite) -> Non
     )
     with pytest.raises(FetchError, match="larger than the 10 MB limit"):
         Fetcher(LOCAL).get(bomb)
+
+
+def test_ingest_urls_from_stdin(runner: CliRunner, tmp_path: Path, site: TestSite) -> None:
+    url = site.add("/a", article_html("Alpha", "Alpha"))
+    result = runner.invoke(
+        cli, ["--index", str(tmp_path / "ix"), "ingest", "--urls", "-"], input=f"{url}\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("ingest: 1 added,")
