@@ -33,7 +33,7 @@ from newscli.store import RunLock, Store
 if TYPE_CHECKING:
     from newscli.feeds import FeedEntry
     from newscli.fetch import Fetcher
-    from newscli.registry import FeedState, RegisteredSource
+    from newscli.registry import FeedState, FetchState, RegisteredSource
     from newscli.sources import RawInput
 
 __all__ = ["Corpus", "ProgressCallback"]
@@ -329,17 +329,25 @@ class Corpus:
 
     @staticmethod
     def _entry_urls(
-        entries: Sequence[FeedEntry], report: IngestReport, hints: dict[str, str]
+        entries: Sequence[FeedEntry],
+        report: IngestReport,
+        hints: dict[str, str],
+        state: FetchState | None = None,
     ) -> list[str]:
-        """Keep the http(s) links of feed entries, note their dates as hints."""
+        """Keep the http(s) links of feed entries, note their dates as hints.
+
+        Other links are reported; with a ``state``, only once (then remembered as refused).
+        """
         from newscli.sources import is_url
 
         urls = []
         for entry in entries:
             if not is_url(entry.url):
-                report.failed.append(
-                    Failure(entry.url, "refused: only http and https URLs are fetched")
-                )
+                if state is None or not state.is_done(entry.url):
+                    reason = "refused: only http and https URLs are fetched"
+                    report.failed.append(Failure(entry.url, reason))
+                    if state is not None:
+                        state.refuse(entry.url, reason)
                 continue
             urls.append(entry.url)
             if entry.date:
@@ -501,7 +509,8 @@ class Corpus:
                         entries, validators = self._feed_entries(
                             source.location, remembered=remembered
                         )
-                        urls = self._entry_urls(entries or [], part, hints)
+                        urls = self._entry_urls(entries or [], part, hints, state)
+                        state.save()
                         inputs = [
                             url for url in urls if refetch or not state.is_done(canonical_url(url))
                         ]

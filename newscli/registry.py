@@ -198,6 +198,10 @@ class FetchState:
             return False
         return bool(record.get("ok")) or int(record.get("attempts", 0)) >= MAX_ATTEMPTS
 
+    def refuse(self, key: str, reason: str) -> None:
+        """Remember a link that will never be fetched (another scheme), so it is reported once."""
+        self.fetched[key] = {"ok": False, "attempts": MAX_ATTEMPTS, "error": reason}
+
     def record(self, key: str, *, ok: bool, when: str, error: str | None = None) -> None:
         """Remember that the URL ``key`` was fetched (``ok``) or that its download failed."""
         previous = self.fetched.get(key, {})

@@ -257,3 +257,20 @@ def test_refresh_after_a_killed_run_takes_the_lock(
     result = run(runner, "refresh", index=index)
     assert (result.exit_code, result.stderr) == (0, _summary(added=2))
     assert Corpus.open(index).stats().documents == 2
+
+
+def test_refresh_reports_a_refused_link_once(
+    runner: CliRunner, tmp_path: Path, site: TestSite
+) -> None:
+    index = tmp_path / "ix"
+    feed = _feed(site, [*_articles(site, ["a"]), "javascript:alert(1)"], "v1")
+    assert run(runner, "sources", "add", feed, "--feed", index=index).exit_code == 0
+    first = run(runner, "refresh", "--quiet", index=index)
+    assert (first.exit_code, first.stderr) == (
+        3,
+        "failed: javascript:alert(1): refused: only http and https URLs are fetched\n",
+    )
+    for _ in range(2):
+        again = run(runner, "refresh", "--quiet", index=index)
+        assert (again.exit_code, again.stderr) == (0, "")
+    assert site.hits["/feed.xml"] == 3  # read in full once more, then answered 304
