@@ -516,6 +516,10 @@ class Corpus:
                         ]
                 except (NewscliError, InputError) as exc:
                     part.failed.append(Failure(source.location, str(exc)))
+                except Exception as exc:  # one bad source never stops the others
+                    log.debug("unexpected failure on %s", source.location, exc_info=True)
+                    reason = f"{type(exc).__name__}: {exc}"
+                    part.failed.append(Failure(source.location, reason))
                 if inputs:
                     result = self.ingest(inputs, progress=progress, now=now, date_hints=hints)
                     _merge(part, result)

@@ -25,7 +25,8 @@ import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from http.client import HTTPException
+from urllib.parse import quote, urljoin, urlsplit
 
 from newscli import __version__
 
@@ -62,6 +63,8 @@ FEED_TYPES = frozenset(
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
 _CHUNK = 64 * 1024
+_SAFE_PATH = "/%?=&;:@!$'()*+,~-._[]"
+"""Characters left as they are in a request target; others (spaces, non-ASCII) are escaped."""
 
 
 class FetchError(Exception):
@@ -189,10 +192,19 @@ class Fetcher:
             raise FetchError("bad port number in the URL") from None
         self._wait_for_host(host, deadline)
         addresses = self._checked_addresses(host, port)
-        request_headers = {"Host": parts.netloc.rsplit("@", 1)[-1], **headers}
-        target = parts.path or "/"
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise FetchError(f"bad host name {host!r}") from None
+        default_port = port == (443 if scheme == "https" else 80)
+        host_header = ascii_host if ":" not in ascii_host else f"[{ascii_host}]"
+        request_headers = {
+            "Host": host_header if default_port else f"{host_header}:{port}",
+            **headers,
+        }
+        target = quote(parts.path or "/", safe=_SAFE_PATH)
         if parts.query:
-            target += "?" + parts.query
+            target += "?" + quote(parts.query, safe=_SAFE_PATH)
         watchdog: threading.Timer | None = None
         connection: HTTPConnection | None = None
         try:
@@ -203,7 +215,7 @@ class Fetcher:
                 timeout = min(self.policy.connect_timeout, remaining)
                 if scheme == "https":
                     connection = HTTPSConnection(
-                        address, port, timeout=timeout, server_hostname=host
+                        address, port, timeout=timeout, server_hostname=ascii_host
                     )
                 else:
                     connection = HTTPConnection(address, port, timeout=timeout)
@@ -232,6 +244,8 @@ class Fetcher:
             if self.clock() >= deadline - 0.001 or isinstance(exc, TimeoutError | socket.timeout):
                 raise FetchError(f"timed out after {self.policy.timeout:g} s") from None
             raise _Retryable(f"connection failed: {_describe(exc)}") from None
+        except (HTTPException, ValueError) as exc:  # garbled answer, or a URL http refuses
+            raise FetchError(f"bad HTTP exchange: {_describe(exc)}") from None
         finally:
             if watchdog is not None:
                 watchdog.cancel()

@@ -164,6 +164,15 @@ class TestSite:
         self.routes[path] = handler
         return self.url(path)
 
+    def add_raw(self, path: str, data: bytes) -> str:
+        """Answer with these bytes, whatever they are, then close."""
+
+        def handler(request: BaseHTTPRequestHandler) -> None:
+            request.wfile.write(data)
+
+        self.routes[path] = handler
+        return self.url(path)
+
     def add_huge(self, path: str, size: int) -> str:
         """Stream ``size`` bytes of HTML without a Content-Length."""
 

@@ -248,3 +248,16 @@ def test_ingest_urls_from_stdin(runner: CliRunner, tmp_path: Path, site: TestSit
     )
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("ingest: 1 added,")
+
+
+def test_fetch_garbled_answer_is_reported(site: TestSite) -> None:
+    url = site.add_raw("/garbled", b"SPAM 200 maybe\r\n\r\nhello")
+    with pytest.raises(FetchError, match="bad HTTP exchange"):
+        Fetcher(LOCAL).get(url)
+
+
+def test_fetch_escapes_non_ascii_paths(site: TestSite) -> None:
+    site.add("/caf%C3%A9/na%20me", article_html("Café", "Cafe"))
+    response = Fetcher(LOCAL).get(site.url("/café/na me"))
+    assert response.status == 200
+    assert site.hits["/caf%C3%A9/na%20me"] == 1
