@@ -275,6 +275,7 @@ class Corpus:
             fetched[source.key] = str(exc)
             raise InputError(str(exc)) from exc
         fetched[source.key] = None
+        log.info("fetched %s (%d bytes)", response.url, len(response.data))
         if not response.content_type and not decoding.looks_like_html(response.data):
             raise InputError("not an HTML page")
         canonical = canonical_link(response.data, response.url)
@@ -286,7 +287,7 @@ class Corpus:
         raw = RawInput(
             data=response.data,
             kind=DocumentKind.HTML,
-            sidecar={},
+            sidecar={"url": canonical or response.url},  # recorded as the article's url
             source_hash=content_hash(response.data),
             date_hint=date_hint,
         )

@@ -66,7 +66,8 @@ def test_ingest_url_canonical_on_another_site_is_ignored(
     url = site.add("/x", article_html("X", "Glacier", canonical="https://victim.example/news"))
     assert run(runner, "ingest", url, index=tmp_path / "ix").exit_code == 0
     corpus = Corpus.open(tmp_path / "ix")
-    assert corpus.get(article_id(canonical_url(url))).title == "X"
+    article = corpus.get(article_id(canonical_url(url)))
+    assert (article.title, article.url) == ("X", url)
 
 
 def test_ingest_urls_file_reports_each_bad_url_and_the_rest_land(
@@ -261,3 +262,13 @@ def test_fetch_escapes_non_ascii_paths(site: TestSite) -> None:
     response = Fetcher(LOCAL).get(site.url("/café/na me"))
     assert response.status == 200
     assert site.hits["/caf%C3%A9/na%20me"] == 1
+
+
+def test_ingest_url_records_a_relative_canonical_url(
+    runner: CliRunner, tmp_path: Path, site: TestSite
+) -> None:
+    url = site.add("/amp/story", article_html("Amp", "Bridge", canonical="/story?utm_source=x"))
+    assert run(runner, "ingest", url, index=tmp_path / "ix").exit_code == 0
+    canonical = site.url("/story?utm_source=x")
+    article = Corpus.open(tmp_path / "ix").get(article_id(canonical_url(canonical)))
+    assert article.url == canonical
