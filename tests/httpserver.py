@@ -143,6 +143,17 @@ class TestSite:
         self.routes[path] = handler
         return self.url(path)
 
+    def add_gate(self, path: str, body: str, *, limit: float = 30) -> threading.Event:
+        """Answer only once the returned event is set (or after ``limit`` seconds)."""
+        gate = threading.Event()
+
+        def handler(request: BaseHTTPRequestHandler) -> None:
+            gate.wait(limit)
+            request._send(Page(body.encode("utf-8")))  # type: ignore[attr-defined]
+
+        self.routes[path] = handler
+        return gate
+
     def add_drip(self, path: str, seconds: float) -> str:
         """Send headers at once, then one byte of body every 0.1 s for ``seconds``."""
 

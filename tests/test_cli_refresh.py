@@ -223,13 +223,16 @@ def test_refresh_concurrent_second_run_exits_75(
 ) -> None:
     index = tmp_path / "ix"
     links = _articles(site, ["a", "b"])
-    links.append(site.add_slow("/news/slow", article_html("Slow", "Stadium"), delay=2))
-    feed = _feed(site, links, "v1")
+    gate = site.add_gate("/news/slow", article_html("Slow", "Stadium"))
+    feed = _feed(site, [*links, site.url("/news/slow")], "v1")
     assert run(runner, "sources", "add", feed, "--feed", index=index).exit_code == 0
-    first = _newscli(index, "refresh", "--quiet")
-    _wait_for_hit(site, "/news/slow", first)
-    second = _newscli(index, "refresh", "--quiet")
-    out, err = second.communicate(timeout=60)
+    first = _newscli(index, "refresh", "--quiet", timeout="60")
+    try:
+        _wait_for_hit(site, "/news/slow", first)  # the first run now holds the lock
+        second = _newscli(index, "refresh", "--quiet")
+        out, err = second.communicate(timeout=60)
+    finally:
+        gate.set()
     assert second.returncode == 75, err
     assert (out, err.count("\n")) == ("", 1)
     assert "busy" in err
