@@ -30,6 +30,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("NEWSCLI_ALLOW_PRIVATE_HOSTS", raising=False)
+    monkeypatch.delenv("NEWSCLI_FETCH_TIMEOUT", raising=False)
+    monkeypatch.delenv("NEWSCLI_HOST_DELAY", raising=False)
 
 
 @pytest.fixture
