@@ -376,8 +376,7 @@ class Corpus:
                 etag=remembered.etag if remembered else None,
                 last_modified=remembered.last_modified if remembered else None,
             )
-            if response.not_modified:
-                assert remembered is not None
+            if response.not_modified and remembered is not None:
                 return None, remembered
             discovered = None
             if not is_feed_document(response.data):

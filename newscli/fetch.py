@@ -145,6 +145,8 @@ class Fetcher:
             response, location = self._attempts(current, headers, deadline, accept)
             if location is None:
                 assert response is not None
+                if response.not_modified and not (etag or last_modified):
+                    raise FetchError("HTTP 304 Not Modified, but nothing was asked conditionally")
                 return response
             current = urljoin(current, location)
         raise FetchError(f"more than {self.policy.max_redirects} redirects")

@@ -16,7 +16,7 @@ from newscli.cli import cli
 from newscli.fetch import FEED_TYPES, Fetcher, FetchError, FetchPolicy
 from newscli.ids import article_id, canonical_url
 from tests.conftest import run
-from tests.httpserver import TestSite, article_html
+from tests.httpserver import Page, TestSite, article_html
 
 LOCAL = FetchPolicy(timeout=1.5, host_delay=0, allow_private_hosts=True)
 
@@ -272,3 +272,9 @@ def test_ingest_url_records_a_relative_canonical_url(
     canonical = site.url("/story?utm_source=x")
     article = Corpus.open(tmp_path / "ix").get(article_id(canonical_url(canonical)))
     assert article.url == canonical
+
+
+def test_fetch_unasked_not_modified_is_an_error(site: TestSite) -> None:
+    site.routes["/odd"] = Page(status=304)
+    with pytest.raises(FetchError, match="HTTP 304 Not Modified, but nothing was asked"):
+        Fetcher(LOCAL).get(site.url("/odd"))
