@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from newscli.config import DEFAULT_BATCH_SECONDS, DEFAULT_BATCH_SIZE, DEFAULT_MAX_FILE_BYTES
-from newscli.errors import ArticleNotFound
-from newscli.ids import ID_LENGTH, MIN_PREFIX, article_id
-from newscli.models import Article, Failure, IngestReport, SearchPage, Source, Stats
-from newscli.store import Store
+from newscli.config import (
+    DEFAULT_BATCH_SECONDS,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_FETCH_TIMEOUT,
+    DEFAULT_HOST_DELAY,
+    DEFAULT_MAX_FETCH_BYTES,
+    DEFAULT_MAX_FILE_BYTES,
+)
+from newscli.errors import ArticleNotFound, NewscliError
+from newscli.ids import ID_LENGTH, MIN_PREFIX, article_id, canonical_url
+from newscli.models import (
+    Article,
+    Failure,
+    IngestReport,
+    RefreshReport,
+    SearchPage,
+    Source,
+    Stats,
+)
+from newscli.store import RunLock, Store
+
+if TYPE_CHECKING:
+    from newscli.feeds import FeedEntry
+    from newscli.fetch import Fetcher
+    from newscli.registry import FeedState, FetchState, RegisteredSource
+    from newscli.sources import RawInput
 
 __all__ = ["Corpus", "ProgressCallback"]
 
@@ -32,12 +55,24 @@ class Corpus:
         batch_size: int = DEFAULT_BATCH_SIZE,
         batch_seconds: float = DEFAULT_BATCH_SECONDS,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        allow_private_hosts: bool = False,
+        fetch_timeout: float = DEFAULT_FETCH_TIMEOUT,
+        host_delay: float = DEFAULT_HOST_DELAY,
+        max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES,
     ) -> None:
         self._store = store
         self.lock_wait = lock_wait
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self.max_file_bytes = max_file_bytes
+        self.allow_private_hosts = allow_private_hosts
+        """Fetch from loopback and private addresses too (off: protects intranets)."""
+        self.fetch_timeout = fetch_timeout
+        """Total seconds per URL, redirects and retries included."""
+        self.host_delay = host_delay
+        """Seconds between two requests to the same host."""
+        self.max_fetch_bytes = max_fetch_bytes
+        self._fetcher: Fetcher | None = None
 
     @classmethod
     def open(
@@ -49,6 +84,10 @@ class Corpus:
         batch_size: int = DEFAULT_BATCH_SIZE,
         batch_seconds: float = DEFAULT_BATCH_SECONDS,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        allow_private_hosts: bool = False,
+        fetch_timeout: float = DEFAULT_FETCH_TIMEOUT,
+        host_delay: float = DEFAULT_HOST_DELAY,
+        max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES,
     ) -> Corpus:
         """Open the index in ``index_dir``; ``create`` makes it when it does not exist yet."""
         store = Store.open(Path(index_dir), create=create, lock_wait=lock_wait)
@@ -58,6 +97,10 @@ class Corpus:
             batch_size=batch_size,
             batch_seconds=batch_seconds,
             max_file_bytes=max_file_bytes,
+            allow_private_hosts=allow_private_hosts,
+            fetch_timeout=fetch_timeout,
+            host_delay=host_delay,
+            max_fetch_bytes=max_fetch_bytes,
         )
 
     @property
@@ -73,8 +116,15 @@ class Corpus:
         exclude: Sequence[str] = (),
         progress: ProgressCallback | None = None,
         now: datetime | None = None,
+        urls: Sequence[str] = (),
+        feeds: Sequence[str] = (),
+        date_hints: Mapping[str, str] | None = None,
     ) -> IngestReport:
         """Read, clean and index files, folders and URLs; return what happened to each.
+
+        ``urls`` are more URLs (e.g. from a URL list; anything but http(s) fails), ``feeds``
+        are RSS/Atom feeds, sitemaps or home pages advertising a feed, whose entries are
+        ingested; ``date_hints`` maps a URL to a date known from elsewhere (a feed entry).
 
         A bad input never stops the run: it is listed in the report's ``failed``. Articles
         whose raw input is unchanged are not processed again; articles whose cleaned text is
@@ -85,6 +135,10 @@ class Corpus:
 
         now = now or datetime.now(UTC)
         report = IngestReport()
+        hints = dict(date_hints or {})
+        if urls or feeds:
+            inputs = [*inputs, *self._web_inputs(urls, feeds, report, hints)]
+        fetched: dict[str, str | None] = {}
         sources: list[Source] = []
         for item in expand(inputs, include=include, exclude=exclude):
             if isinstance(item, Source):
@@ -100,13 +154,11 @@ class Corpus:
             for done, source in enumerate(sources):
                 if progress:
                     progress(done, len(sources), source.given)
-                if source.path is None:
-                    report.failed.append(
-                        Failure(source.given, "fetching URLs is not available in this version")
-                    )
-                    continue
                 try:
-                    raw = read_local(source, max_bytes=self.max_file_bytes)
+                    if source.path is None:
+                        source, raw = self._fetch_page(source, hints.get(source.given), fetched)
+                    else:
+                        raw = read_local(source, max_bytes=self.max_file_bytes)
                     known = writer.fingerprint(article_id(source.key))
                     if known is not None and known.source_hash == raw.source_hash:
                         report.unchanged += 1
@@ -122,7 +174,9 @@ class Corpus:
                 twin = written_hashes.get(article.content_hash) or writer.id_with_content(
                     article.content_hash
                 )
-                if twin is not None and twin != article.id:
+                if twin is not None and (
+                    twin != article.id or article.content_hash in written_hashes
+                ):  # the same article twice in this run, e.g. two URLs with one canonical
                     report.duplicates += 1
                     continue
                 if known is None:
@@ -135,6 +189,8 @@ class Corpus:
                 written_hashes[article.content_hash] = article.id
             if progress:
                 progress(len(sources), len(sources), "")
+            if fetched:
+                self._remember_fetched(fetched, now)
         return report
 
     def search(
@@ -184,3 +240,323 @@ class Corpus:
     def stats(self) -> Stats:
         """Summarise the index: documents, sources, languages, date range, size."""
         return self._store.stats()
+
+    # --- the web: fetching pages and feeds, registered sources, refresh -------------------
+
+    def _get_fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            from newscli.fetch import Fetcher, FetchPolicy
+
+            self._fetcher = Fetcher(
+                FetchPolicy(
+                    timeout=self.fetch_timeout,
+                    max_bytes=self.max_fetch_bytes,
+                    host_delay=self.host_delay,
+                    allow_private_hosts=self.allow_private_hosts,
+                )
+            )
+        return self._fetcher
+
+    def _fetch_page(
+        self, source: Source, date_hint: str | None, fetched: dict[str, str | None]
+    ) -> tuple[Source, RawInput]:
+        """Download an article page; its key becomes its same-site canonical URL if it has one."""
+        from newscli import decoding
+        from newscli.feeds import canonical_link
+        from newscli.fetch import FetchError
+        from newscli.ids import content_hash
+        from newscli.models import DocumentKind
+        from newscli.sources import InputError, RawInput
+
+        assert source.url is not None
+        try:
+            response = self._get_fetcher().get(source.url)
+        except FetchError as exc:
+            fetched[source.key] = str(exc)
+            raise InputError(str(exc)) from exc
+        fetched[source.key] = None
+        log.info("fetched %s (%d bytes)", response.url, len(response.data))
+        if not response.content_type and not decoding.looks_like_html(response.data):
+            raise InputError("not an HTML page")
+        canonical = canonical_link(response.data, response.url)
+        page = Source(
+            key=canonical_url(canonical) if canonical else source.key,
+            url=response.url,
+            given=source.given,
+        )
+        raw = RawInput(
+            data=response.data,
+            kind=DocumentKind.HTML,
+            sidecar={"url": canonical or response.url},  # recorded as the article's url
+            source_hash=content_hash(response.data),
+            date_hint=date_hint,
+        )
+        return page, raw
+
+    def _remember_fetched(self, fetched: Mapping[str, str | None], now: datetime) -> None:
+        """Record downloaded URLs (and failed downloads) in the fetch state; needs the lock."""
+        from newscli.registry import FetchState
+
+        state = FetchState.load(self.index_dir)
+        when = _iso(now)
+        for key, error in fetched.items():
+            state.record(key, ok=error is None, when=when, error=error)
+        state.save()
+
+    def _web_inputs(
+        self,
+        urls: Sequence[str],
+        feeds: Sequence[str],
+        report: IngestReport,
+        hints: dict[str, str],
+    ) -> list[str]:
+        """Check listed URLs and read feeds; return the URLs to ingest, failures to ``report``."""
+        from newscli.sources import is_url
+
+        found: list[str] = []
+        for url in urls:
+            if is_url(url):
+                found.append(url)
+            else:
+                report.failed.append(Failure(url, "not an http(s) URL"))
+        for feed in feeds:
+            try:
+                entries, _ = self._feed_entries(feed, remembered=None)
+            except NewscliError as exc:
+                report.failed.append(Failure(feed, str(exc)))
+                continue
+            found.extend(self._entry_urls(entries or [], report, hints))
+        return found
+
+    @staticmethod
+    def _entry_urls(
+        entries: Sequence[FeedEntry],
+        report: IngestReport,
+        hints: dict[str, str],
+        state: FetchState | None = None,
+    ) -> list[str]:
+        """Keep the http(s) links of feed entries, note their dates as hints.
+
+        Other links are reported; with a ``state``, only once (then remembered as refused).
+        """
+        from newscli.sources import is_url
+
+        urls = []
+        for entry in entries:
+            if not is_url(entry.url):
+                if state is None or not state.is_done(entry.url):
+                    reason = "refused: only http and https URLs are fetched"
+                    report.failed.append(Failure(entry.url, reason))
+                    if state is not None:
+                        state.refuse(entry.url, reason)
+                continue
+            urls.append(entry.url)
+            if entry.date:
+                hints[entry.url] = entry.date
+        return urls
+
+    def _feed_entries(
+        self, location: str, *, remembered: FeedState | None, depth: int = 0
+    ) -> tuple[list[FeedEntry] | None, FeedState]:
+        """Fetch a feed, sitemap (index) or home page; return its entries and validators.
+
+        With ``remembered`` validators the request is conditional, and None entries mean
+        "not modified". Raises NewscliError (a one-line reason) when the feed cannot be read.
+        """
+        from newscli.feeds import FeedError, discover_feed, is_feed_document, parse_feed
+        from newscli.fetch import FEED_TYPES, FetchError
+        from newscli.registry import FeedState
+
+        fetcher = self._get_fetcher()
+        url = (remembered.feed_url if remembered else None) or location
+        try:
+            response = fetcher.get(
+                url,
+                accept=FEED_TYPES,
+                etag=remembered.etag if remembered else None,
+                last_modified=remembered.last_modified if remembered else None,
+            )
+            if response.not_modified and remembered is not None:
+                return None, remembered
+            discovered = None
+            if not is_feed_document(response.data):
+                discovered = discover_feed(response.data, response.url)
+                if discovered is None:
+                    raise NewscliError("not a feed, and the page advertises no feed")
+                response = fetcher.get(discovered, accept=FEED_TYPES)
+            feed = parse_feed(response.data, response.url)
+            entries = list(feed.entries)
+            if feed.kind == "sitemapindex":
+                if depth > 0:
+                    raise NewscliError("sitemap index nested in a sitemap index")
+                nested: list[FeedEntry] = []
+                for child in entries[:_MAX_CHILD_SITEMAPS]:
+                    found, _ = self._feed_entries(child.url, remembered=None, depth=1)
+                    nested.extend(found or [])
+                entries = nested
+        except (FetchError, FeedError) as exc:
+            raise NewscliError(str(exc)) from exc
+        validators = FeedState(
+            etag=response.etag,
+            last_modified=response.last_modified,
+            feed_url=discovered or (remembered.feed_url if remembered else None),
+        )
+        return entries, validators
+
+    def add_source(
+        self,
+        location: str,
+        *,
+        feed: bool = False,
+        name: str | None = None,
+        now: datetime | None = None,
+    ) -> RegisteredSource:
+        """Register a folder, file, page URL or feed URL for ``refresh`` to revisit."""
+        from newscli.registry import RegisteredSource, RegistryError, SourceRegistry
+        from newscli.sources import is_url
+
+        registry = SourceRegistry(self.index_dir)
+        if is_url(location):
+            kind = "feed" if feed else "page"
+            location = location.strip()
+            default = (_host_of(location) or location).removeprefix("www.")
+        else:
+            if feed:
+                raise RegistryError(f"--feed needs an http(s) URL, not {location!r}")
+            path = Path(location).expanduser().absolute()
+            if path.is_dir():
+                kind = "folder"
+            elif path.is_file():
+                kind = "file"
+            else:
+                raise RegistryError(f"no such file or folder: {location}")
+            location = str(path)
+            default = path.name or str(path)
+        if name is not None and not name.strip():
+            raise RegistryError("a source name cannot be empty")
+        taken = {known.name.lower() for known in registry.entries()}
+        chosen = name.strip() if name else default
+        if name is None:
+            suffix = 2
+            while chosen.lower() in taken:
+                chosen = f"{default}-{suffix}"
+                suffix += 1
+        added = _iso(now or datetime.now(UTC))
+        return registry.add(
+            RegisteredSource(name=chosen, kind=kind, location=location, added=added)
+        )
+
+    def list_sources(self) -> list[RegisteredSource]:
+        """Return the registered sources, in the order they were added."""
+        from newscli.registry import SourceRegistry
+
+        return SourceRegistry(self.index_dir).entries()
+
+    def remove_source(self, name_or_location: str) -> RegisteredSource:
+        """Unregister a source (its articles stay in the index) and return it."""
+        from newscli.registry import SourceRegistry
+
+        return SourceRegistry(self.index_dir).remove(name_or_location)
+
+    def refresh(
+        self,
+        *,
+        refetch: bool = False,
+        progress: ProgressCallback | None = None,
+        now: datetime | None = None,
+    ) -> RefreshReport:
+        """Revisit every registered source and ingest what is new or changed.
+
+        Folders and files: new and changed files. Feeds: entries never fetched before (feeds
+        are asked conditionally, with ETag / Last-Modified). Pages: fetched once. ``refetch``
+        downloads pages and feed entries again. Holds the run lock for the whole run, so two
+        refreshes never write at once (the second raises IndexBusy after ``lock_wait``).
+        A line per run is appended to ``refresh.log`` beside the index.
+        """
+        from newscli import runlog
+        from newscli.registry import FeedState, FetchState, RegistryError
+        from newscli.sources import InputError
+
+        now = now or datetime.now(UTC)
+        started = time.monotonic()
+        report = RefreshReport(started=_iso(now))
+        with RunLock(self.index_dir, wait=self.lock_wait, reentrant=True):
+            registered = self.list_sources()
+            if not registered:
+                raise RegistryError(
+                    "no sources registered; add one with `newscli sources add PATH|URL`"
+                )
+            report.sources = len(registered)
+            for source in registered:
+                part = IngestReport()
+                hints: dict[str, str] = {}
+                inputs: list[str] = []
+                validators: FeedState | None = None
+                try:
+                    if source.kind in ("folder", "file"):
+                        if not Path(source.location).exists():
+                            raise InputError("no such file or folder")
+                        inputs = [source.location]
+                    elif source.kind == "page":
+                        state = FetchState.load(self.index_dir)
+                        if refetch or not state.is_done(canonical_url(source.location)):
+                            inputs = [source.location]
+                    else:
+                        state = FetchState.load(self.index_dir)
+                        remembered = state.feeds.get(source.location)
+                        if refetch and remembered is not None:
+                            remembered = FeedState(feed_url=remembered.feed_url)
+                        entries, validators = self._feed_entries(
+                            source.location, remembered=remembered
+                        )
+                        urls = self._entry_urls(entries or [], part, hints, state)
+                        state.save()
+                        inputs = [
+                            url for url in urls if refetch or not state.is_done(canonical_url(url))
+                        ]
+                except (NewscliError, InputError) as exc:
+                    part.failed.append(Failure(source.location, str(exc)))
+                except Exception as exc:  # one bad source never stops the others
+                    log.debug("unexpected failure on %s", source.location, exc_info=True)
+                    reason = f"{type(exc).__name__}: {exc}"
+                    part.failed.append(Failure(source.location, reason))
+                if inputs:
+                    result = self.ingest(inputs, progress=progress, now=now, date_hints=hints)
+                    _merge(part, result)
+                if validators is not None and not part.failed:
+                    # Only now: a run killed before its entries landed, or an entry that
+                    # failed, must see the whole feed again next time, not a 304.
+                    state = FetchState.load(self.index_dir)
+                    state.feeds[source.location] = validators
+                    state.save()
+                if part.failed and not part.processed:
+                    report.sources_failed += 1
+                _merge(report.ingest, part)
+            report.duration = time.monotonic() - started
+            runlog.append_run(self.index_dir, report)
+        return report
+
+
+_MAX_CHILD_SITEMAPS = 50
+"""A sitemap index's first sitemaps read; news sites list years of archives after them."""
+
+
+def _host_of(url: str) -> str | None:
+    """Return the lower-case host of a URL, or None."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname
+    return host.lower() if host else None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _merge(total: IngestReport, part: IngestReport) -> None:
+    total.added += part.added
+    total.updated += part.updated
+    total.unchanged += part.unchanged
+    total.duplicates += part.duplicates
+    total.skipped.extend(part.skipped)
+    total.failed.extend(part.failed)

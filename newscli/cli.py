@@ -14,11 +14,11 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from newscli import __version__, render
+from newscli import __version__, config, render
 from newscli.config import Settings, default_index_dir
 from newscli.errors import (
     EXIT_FAILURE,
@@ -27,12 +27,12 @@ from newscli.errors import (
     EXIT_PARTIAL,
     NewscliError,
 )
-from newscli.models import IngestReport
+from newscli.models import IngestReport, RefreshReport
 
 if TYPE_CHECKING:
     from newscli.api import Corpus
 
-__all__ = ["cli", "exit_code_for", "main"]
+__all__ = ["cli", "exit_code_for", "main", "refresh_exit_code"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -123,7 +123,18 @@ def _open(settings: Settings, *, create: bool = False, lock_wait: float = 0.0) -
         batch_size=settings.batch_size,
         batch_seconds=settings.batch_seconds,
         max_file_bytes=settings.max_file_bytes,
+        allow_private_hosts=settings.allow_private_hosts,
+        fetch_timeout=settings.fetch_timeout,
+        host_delay=settings.host_delay,
+        max_fetch_bytes=settings.max_fetch_bytes,
     )
+
+
+def refresh_exit_code(report: RefreshReport) -> int:
+    """0 when nothing failed (nothing new included), 3 when some failed, 1 when all sources did."""
+    if not report.ingest.failed:
+        return EXIT_OK
+    return EXIT_FAILURE if report.sources_failed >= report.sources else EXIT_PARTIAL
 
 
 @click.group(cls=NewsGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -155,15 +166,39 @@ def cli(ctx: click.Context, index_dir: Path | None, verbose: int, debug: bool) -
             format="%(levelname)s %(name)s: %(message)s",
             stream=sys.stderr,
         )
+    try:
+        fetch_timeout = config.env_seconds(
+            os.environ, "NEWSCLI_FETCH_TIMEOUT", config.DEFAULT_FETCH_TIMEOUT
+        )
+        host_delay = config.env_seconds(os.environ, "NEWSCLI_HOST_DELAY", config.DEFAULT_HOST_DELAY)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     ctx.obj = Settings(
         index_dir=index_dir or default_index_dir(os.environ),
         debug=debug,
         verbosity=verbose,
+        allow_private_hosts=config.allow_private_hosts(os.environ),
+        fetch_timeout=fetch_timeout,
+        host_delay=host_delay,
     )
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True, metavar="PATH|URL...")
+@click.argument("inputs", nargs=-1, metavar="PATH|URL...")
+@click.option(
+    "--urls",
+    "urls_file",
+    type=click.File("r", encoding="utf-8"),
+    metavar="FILE",
+    help="Also fetch the URLs in FILE (one a line, # comments; - reads stdin).",
+)
+@click.option(
+    "--feed",
+    "feeds",
+    multiple=True,
+    metavar="URL",
+    help="Ingest the articles of an RSS/Atom feed, sitemap or home page (repeatable).",
+)
 @click.option(
     "--include",
     multiple=True,
@@ -184,6 +219,8 @@ def cli(ctx: click.Context, index_dir: Path | None, verbose: int, debug: bool) -
 def ingest(
     settings: Settings,
     inputs: tuple[str, ...],
+    urls_file: IO[str] | None,
+    feeds: tuple[str, ...],
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     wait: float,
@@ -199,12 +236,23 @@ def ingest(
     Examples:
         newscli ingest corpus/
         newscli ingest ~/saved/ --include '*.html' --exclude 'drafts/*'
+        newscli ingest https://example.org/2024/05/story.html
+        newscli ingest --urls reading-list.txt --feed https://example.org/
     Exit status: 0 all went well, 3 some inputs failed, 1 nothing could be done,
     75 another run holds the index.
     """
+    if not inputs and urls_file is None and not feeds:
+        raise click.UsageError("give PATH|URL arguments, --urls FILE or --feed URL")
+    urls: list[str] = []
+    if urls_file is not None:
+        from newscli.feeds import read_url_list
+
+        urls = read_url_list(urls_file.read())
     corpus = _open(settings, create=True, lock_wait=wait)
     with render.progress("Ingesting", enabled=not quiet) as progress:
-        report = corpus.ingest(inputs, include=include, exclude=exclude, progress=progress)
+        report = corpus.ingest(
+            inputs, include=include, exclude=exclude, progress=progress, urls=urls, feeds=feeds
+        )
     render.ingest_summary(report, command="ingest", verbose=settings.verbosity > 0, quiet=quiet)
     if not report.processed and not report.failed and not report.skipped:
         click.echo("ingest: no article files found in the given inputs", err=True)
@@ -297,6 +345,101 @@ def stats(settings: Settings, fmt: str | None, as_json: bool) -> None:
     """
     corpus = _open(settings)
     render.stats(corpus.stats(), _output_format(fmt, as_json))
+
+
+@cli.group()
+def sources() -> None:
+    """Register folders, pages and feeds for refresh.
+
+    \b
+    Examples:
+        newscli sources add ~/saved-articles/
+        newscli sources add https://example.org/ --feed --name example
+        newscli sources list
+        newscli sources remove example
+    """
+
+
+@sources.command("add")
+@click.argument("location", metavar="PATH|URL")
+@click.option("--feed", is_flag=True, help="URL is a feed, sitemap or home page with a feed.")
+@click.option("--name", help="Name to list and remove it by. Default: host or folder name.")
+@pass_settings
+def sources_add(settings: Settings, location: str, feed: bool, name: str | None) -> None:
+    """Register a folder, file, page or feed for refresh.
+
+    \b
+    Examples:
+        newscli sources add ~/saved-articles/
+        newscli sources add https://example.org/feed.xml --feed
+        newscli sources add https://example.org/ --feed --name example
+    """
+    source = _open(settings, create=True).add_source(location, feed=feed, name=name)
+    click.echo(
+        f"added {source.kind} {render.sanitize(source.name, single_line=True)}: "
+        f"{render.sanitize(source.location, single_line=True)}",
+        err=True,
+    )
+
+
+@sources.command("list")
+@format_option
+@pass_settings
+def sources_list(settings: Settings, fmt: str | None, as_json: bool) -> None:
+    """List registered sources.
+
+    \b
+    Examples:
+        newscli sources list
+        newscli sources list --json
+    """
+    render.registered_sources(_open(settings).list_sources(), _output_format(fmt, as_json))
+
+
+@sources.command("remove")
+@click.argument("name", metavar="NAME|PATH|URL")
+@pass_settings
+def sources_remove(settings: Settings, name: str) -> None:
+    """Unregister a source (its articles stay in the index).
+
+    \b
+    Examples:
+        newscli sources remove example
+    """
+    source = _open(settings).remove_source(name)
+    click.echo(f"removed {render.sanitize(source.name, single_line=True)}", err=True)
+
+
+@cli.command()
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait this long for another run's lock, then exit 75.",
+)
+@click.option("--refetch", is_flag=True, help="Download pages and feed entries seen before again.")
+@pass_settings
+def refresh(settings: Settings, quiet: bool, wait: float, refetch: bool) -> None:
+    """Ingest what is new or changed in every registered source.
+
+    New and changed files in folders, feed entries never fetched before, registered pages
+    not fetched yet. A line per run goes to refresh.log beside the index.
+
+    \b
+    Examples:
+        newscli refresh
+        newscli refresh --quiet --wait 600     # from cron
+    Exit status: 0 all went well or nothing new, 3 some sources failed, 1 all failed,
+    75 another run holds the index.
+    """
+    corpus = _open(settings, lock_wait=wait)
+    with render.progress("Refreshing", enabled=not quiet) as progress:
+        report = corpus.refresh(refetch=refetch, progress=progress)
+    render.refresh_summary(report, verbose=settings.verbosity > 0, quiet=quiet)
+    sys.exit(refresh_exit_code(report))
 
 
 def main() -> None:

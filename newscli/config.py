@@ -6,7 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DEFAULT_BATCH_SIZE", "Settings", "default_index_dir"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "Settings",
+    "allow_private_hosts",
+    "default_index_dir",
+    "env_seconds",
+]
 
 DEFAULT_BATCH_SIZE = 500
 """Documents per index commit: one commit per document is ~10x slower, one per run risks all."""
@@ -16,6 +22,12 @@ DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 """Inputs larger than this are refused: extraction time and memory grow with the page."""
 DEFAULT_LOCK_WAIT = 0.0
 """Seconds to wait for another writer before giving up with exit status 75."""
+DEFAULT_FETCH_TIMEOUT = 30.0
+"""Total seconds allowed per URL (redirects and retries included)."""
+DEFAULT_HOST_DELAY = 1.0
+"""Seconds between two requests to the same host."""
+DEFAULT_MAX_FETCH_BYTES = 10 * 1024 * 1024
+"""Downloads larger than this are abandoned."""
 
 
 def default_index_dir(environ: Mapping[str, str]) -> Path:
@@ -36,3 +48,27 @@ class Settings:
     batch_seconds: float = DEFAULT_BATCH_SECONDS
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     lock_wait: float = DEFAULT_LOCK_WAIT
+    allow_private_hosts: bool = False
+    """Fetch from loopback and private addresses too ($NEWSCLI_ALLOW_PRIVATE_HOSTS=1)."""
+    fetch_timeout: float = DEFAULT_FETCH_TIMEOUT
+    host_delay: float = DEFAULT_HOST_DELAY
+    max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES
+
+
+def allow_private_hosts(environ: Mapping[str, str]) -> bool:
+    """Return whether ``$NEWSCLI_ALLOW_PRIVATE_HOSTS`` allows fetching from private addresses."""
+    return environ.get("NEWSCLI_ALLOW_PRIVATE_HOSTS", "").strip().lower() in ("1", "true", "yes")
+
+
+def env_seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    """Return a non-negative number of seconds from ``environ[name]``, or ``default``."""
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}")
+    return value

@@ -10,6 +10,7 @@ __all__ = [
     "DocumentKind",
     "Failure",
     "IngestReport",
+    "RefreshReport",
     "Removal",
     "SearchHit",
     "SearchPage",
@@ -147,3 +148,25 @@ class Stats:
     latest: str | None
     undated: int
     size_bytes: int
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    """What one ``refresh`` run did: the sources it visited and the ingest totals."""
+
+    started: str
+    """When the run started, ISO 8601 UTC with ``Z``."""
+    sources: int = 0
+    sources_failed: int = 0
+    """Sources that could not be read at all (feed unreachable, folder gone)."""
+    ingest: IngestReport = field(default_factory=IngestReport)
+    duration: float = 0.0
+
+    def summary(self) -> str:
+        """One line: ``3 sources, 2 added, 0 updated, 5 unchanged, 0 duplicates, 1 failed``."""
+        ingest = self.ingest
+        return (
+            f"{self.sources} sources, {ingest.added} added, {ingest.updated} updated, "
+            f"{ingest.unchanged} unchanged, {ingest.duplicates} duplicates, "
+            f"{len(ingest.failed)} failed"
+        )

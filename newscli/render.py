@@ -18,7 +18,15 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from newscli.models import Article, Failure, IngestReport, SearchHit, SearchPage, Stats
+from newscli.models import (
+    Article,
+    Failure,
+    IngestReport,
+    RefreshReport,
+    SearchHit,
+    SearchPage,
+    Stats,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,6 +37,8 @@ __all__ = [
     "hits",
     "ingest_summary",
     "progress",
+    "refresh_summary",
+    "registered_sources",
     "resolve_format",
     "sanitize",
     "stats",
@@ -253,6 +263,42 @@ def ingest_summary(report: IngestReport, *, command: str, verbose: bool, quiet: 
     if verbose and not quiet:
         for line in _failure_lines("skipped", report.skipped):
             click.echo(line, err=True)
+
+
+def refresh_summary(report: RefreshReport, *, verbose: bool, quiet: bool) -> None:
+    """Print a refresh's summary and failures to stderr; quiet: one line per problem only."""
+    if not quiet:
+        click.echo(f"refresh: {report.summary()}", err=True)
+    for line in _failure_lines("failed", report.ingest.failed):
+        click.echo(line, err=True)
+    if verbose and not quiet:
+        for line in _failure_lines("skipped", report.ingest.skipped):
+            click.echo(line, err=True)
+
+
+def registered_sources(items: Sequence[Any], fmt: str) -> None:
+    """Print registered sources (``name``, ``kind``, ``location``, ``added`` attributes)."""
+    rows = [
+        {"name": item.name, "kind": item.kind, "location": item.location, "added": item.added}
+        for item in items
+    ]
+    if fmt == "json":
+        click.echo(to_json(rows))
+        return
+    if fmt == "plain":
+        for row in rows:
+            fields = (row["name"], row["kind"], row["location"])
+            click.echo("\t".join(sanitize(value, single_line=True) for value in fields))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("name", "kind", "location", "added"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(Text(sanitize(row[key], single_line=True)) for key in row))
+    _console().print(table)
 
 
 @contextlib.contextmanager

@@ -46,6 +46,8 @@ class RawInput:
     kind: DocumentKind
     sidecar: dict[str, str]
     source_hash: str
+    date_hint: str | None = None
+    """A date from outside the document (a feed entry's date), raw text; may be None."""
 
 
 def is_url(argument: str) -> bool:

@@ -17,13 +17,14 @@ import fcntl
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
@@ -158,13 +159,31 @@ class RunLock:
     the file itself is never deleted.
     """
 
-    def __init__(self, folder: Path, *, wait: float) -> None:
+    _held: ClassVar[dict[tuple[str, int], int]] = {}
+    """Reentrant locks this process holds, by (lock file, thread)."""
+
+    def __init__(self, folder: Path, *, wait: float, reentrant: bool = False) -> None:
         self._path = folder / LOCK_FILE
         self._wait = max(0.0, wait)
         self._fd: int | None = None
+        self._nested = False
+        self._reentrant = reentrant
+
+    def _key(self) -> tuple[str, int]:
+        return (str(self._path.absolute()), threading.get_ident())
 
     def acquire(self) -> None:
-        """Take the lock, waiting up to ``wait`` seconds; raise IndexBusy when it stays held."""
+        """Take the lock, waiting up to ``wait`` seconds; raise IndexBusy when it stays held.
+
+        A lock taken with ``reentrant=True`` may be taken again by the same thread (``refresh``
+        holds it for the whole run while each of its ingests takes it too); the flock is
+        dropped when that outer lock is released.
+        """
+        key = self._key()
+        if RunLock._held.get(key):
+            RunLock._held[key] += 1
+            self._nested = True
+            return
         fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         deadline = time.monotonic() + self._wait
         while True:
@@ -183,10 +202,17 @@ class RunLock:
                     ) from None
                 time.sleep(_LOCK_POLL_SECONDS)
         self._fd = fd
+        if self._reentrant:
+            RunLock._held[key] = 1
 
     def release(self) -> None:
         """Release the lock (closing the descriptor drops the flock)."""
+        if self._nested:
+            RunLock._held[self._key()] -= 1
+            self._nested = False
+            return
         if self._fd is not None:
+            RunLock._held.pop(self._key(), None)
             os.close(self._fd)
             self._fd = None
 

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from newscli.cli import cli
+from tests.httpserver import TestSite
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
@@ -29,6 +30,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("NEWSCLI_ALLOW_PRIVATE_HOSTS", raising=False)
+    monkeypatch.delenv("NEWSCLI_FETCH_TIMEOUT", raising=False)
+    monkeypatch.delenv("NEWSCLI_HOST_DELAY", raising=False)
 
 
 @pytest.fixture
@@ -58,3 +61,18 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     result = CliRunner().invoke(cli, ["--index", str(index), "ingest", str(CORPUS)])
     assert result.exit_code == 0, result.output
     yield index
+
+
+@pytest.fixture
+def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestSite]:
+    """A real HTTP server on 127.0.0.1 (port 0), and the settings that let newscli reach it.
+
+    ``NEWSCLI_ALLOW_PRIVATE_HOSTS=1`` lifts the loopback protection for this test only; the
+    per-host delay is off and the per-URL deadline short, so failures cost little time.
+    """
+    monkeypatch.setenv("NEWSCLI_ALLOW_PRIVATE_HOSTS", "1")
+    monkeypatch.setenv("NEWSCLI_HOST_DELAY", "0")
+    monkeypatch.setenv("NEWSCLI_FETCH_TIMEOUT", "1.5")
+    server = TestSite().start()
+    yield server
+    server.stop()
