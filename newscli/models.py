@@ -7,6 +7,7 @@ from enum import StrEnum
 
 __all__ = [
     "Article",
+    "DateCandidate",
     "DocumentKind",
     "Failure",
     "IngestReport",
@@ -46,6 +47,17 @@ class Removal:
 
 
 @dataclass(frozen=True, slots=True)
+class DateCandidate:
+    """A publication date found in one place, kept even when another place was preferred."""
+
+    date: str
+    """ISO 8601, as for ``Article.date``."""
+    source: str
+    """Where it was found: ``sidecar``, ``feed``, ``html-meta``, ``published-line``, ``url``,
+    ``text-header``."""
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """A cleaned article with its metadata, as stored in the index."""
 
@@ -72,6 +84,12 @@ class Article:
     """When this version was indexed, ISO 8601 UTC with ``Z``."""
     removed: tuple[Removal, ...] = field(default=(), compare=False)
     """What cleaning removed (not stored in the index; shown by ``extract --explain``)."""
+    date_confidence: str | None = None
+    """How sure ``date`` is: ``high``, ``medium`` or ``low`` (e.g. a bare header date)."""
+    date_candidates: tuple[DateCandidate, ...] = ()
+    """Every publication date found, most reliable place first (``date`` is the first)."""
+    mentions: tuple[str, ...] = ()
+    """Days the body mentions (``YYYY-MM-DD``), sorted; year-less dates resolved or dropped."""
 
 
 @dataclass(frozen=True, slots=True)
