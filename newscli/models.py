@@ -16,6 +16,7 @@ __all__ = [
     "SearchPage",
     "Source",
     "Stats",
+    "Timeline",
 ]
 
 
@@ -165,3 +166,21 @@ class Stats:
     latest: str | None
     undated: int
     size_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """How many matching articles fall in each day, week or month."""
+
+    query: str
+    field: str
+    """``date`` (publication date) or ``mentions`` (days mentioned in the body)."""
+    by: str
+    """``day``, ``week`` or ``month``."""
+    matched: int
+    """Articles matching the query and filters."""
+    without: int
+    """Matching articles with no date in ``field`` (not counted in any period)."""
+    periods: tuple[tuple[str, int], ...]
+    """``(period, count)`` from the first to the last period, empty ones included:
+    ``2022-04-18``, ``2022-W16`` or ``2022-04``."""
