@@ -182,5 +182,7 @@ class Timeline:
     without: int
     """Matching articles with no date in ``field`` (not counted in any period)."""
     periods: tuple[tuple[str, int], ...]
-    """``(period, count)`` from the first to the last period, empty ones included:
-    ``2022-04-18``, ``2022-W16`` or ``2022-04``."""
+    """``(period, count)`` for every period with articles, oldest first: ``2022-04-18``,
+    ``2022-W16`` (ISO week) or ``2022-04``."""
+    gaps: tuple[int, ...] = ()
+    """How many empty periods come before each of ``periods`` (0 for the first)."""

@@ -394,8 +394,8 @@ def timeline(
     """Count matching articles per day, week or month of their publication or mentioned dates.
 
     With ``field="mentions"`` an article counts once in every period it mentions a day of
-    (within the ``mentions_since``/``mentions_until`` range, when given). Periods between the
-    first and the last are all listed, empty ones with 0.
+    (within the ``mentions_since``/``mentions_until`` range, when given). Only periods with
+    articles are listed; ``gaps`` says how many empty periods precede each.
     """
     if by not in PERIODS:
         raise BadQuery(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
@@ -432,11 +432,24 @@ def timeline(
         for start in {_period(day, by) for day in days}:
             counts[start] = counts.get(start, 0) + 1
     periods: list[tuple[str, int]] = []
-    if counts:
-        start, last = min(counts), max(counts)
-        while start <= last:
-            periods.append((_label(start, by), counts.get(start, 0)))
-            start = _next_period(start, by)
+    gaps: list[int] = []
+    previous: date | None = None
+    for start in sorted(counts):
+        empty = 0
+        if previous is not None:
+            step = _next_period(previous, by)
+            while step < start:
+                empty += 1
+                step = _next_period(step, by)
+        periods.append((_label(start, by), counts[start]))
+        gaps.append(empty)
+        previous = start
     return Timeline(
-        query=text, field=field, by=by, matched=matched, without=without, periods=tuple(periods)
+        query=text,
+        field=field,
+        by=by,
+        matched=matched,
+        without=without,
+        periods=tuple(periods),
+        gaps=tuple(gaps),
     )

@@ -177,6 +177,12 @@ def article(item: Article, fmt: str) -> None:
         ("id", item.id),
         ("title", item.title or ""),
         ("date", _date_line(item)),
+        ("source", item.source or ""),
+        ("author", item.author or ""),
+        ("language", item.language or ""),
+        ("url", item.url or ""),
+        ("path", item.path or ""),
+        ("ingested", item.ingested),
         (
             "also dated",
             ", ".join(
@@ -186,12 +192,6 @@ def article(item: Article, fmt: str) -> None:
             ),
         ),
         ("mentions", ", ".join(item.mentions)),
-        ("source", item.source or ""),
-        ("author", item.author or ""),
-        ("language", item.language or ""),
-        ("url", item.url or ""),
-        ("path", item.path or ""),
-        ("ingested", item.ingested),
     ]
     header += [("credit", credit) for credit in item.credits]
     if fmt == "plain":
@@ -291,10 +291,16 @@ def timeline(result: Timeline, fmt: str) -> None:
     table.add_column(style="dim")
     table.add_column()
     table.add_column(justify="right")
-    for period, count in result.periods:
-        length = round(count / peak * width)
-        bar = "\u2588" * length if length or not count else "\u258f"
-        table.add_row(Text(period), Text(bar, style="cyan"), Text(str(count)))
+    gaps = result.gaps or (0,) * len(result.periods)
+    for (period, count), gap in zip(result.periods, gaps, strict=True):
+        if gap:
+            table.add_row(
+                Text("\u22ee", style="dim"),
+                Text(f"{gap} empty {result.by}(s)", style="dim"),
+                Text(""),
+            )
+        length = max(1, round(count / peak * width))
+        table.add_row(Text(period), Text("\u2588" * length, style="cyan"), Text(str(count)))
     console.print(table)
     counted = result.matched - result.without
     note = f"{counted} of {result.matched} matching articles by {_field_name(result.field)}"
