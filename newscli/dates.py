@@ -48,6 +48,8 @@ EARLIEST_YEAR = 1900
 _MAX_INPUT = 120
 """Longer strings are not a date but a sentence; dateutil would only find accidents in them."""
 _MAX_DATE_LINE = 60
+_MAX_PUBLISHED_LINE = 300
+"""Only the start of a paragraph can hold a dateline ("TASHKENT, March 5, 2024 (Reuters) -")."""
 
 # Two defaults that differ in every field: a field that comes out differently was not in the text.
 _DEFAULT_A = datetime(1904, 1, 1, 0, 0, 0, 0)  # noqa: DTZ001 - a sentinel, never a real date
@@ -276,15 +278,16 @@ _DATELINE = re.compile(
 )
 
 
-def parse_published_line(line: str, *, now: datetime, dayfirst: bool = True) -> ParsedDate | None:
-    """Parse a "Published: ..." / "Опубликовано: ..." line or a dateline opening a story.
+def parse_published_line(
+    line: str, *, now: datetime, dayfirst: bool = True, dateline: bool = True
+) -> ParsedDate | None:
+    """Parse a "Published: ..." / "Опубликовано: ..." line or (``dateline``) a dateline
+    opening a story ("TASHKENT, March 5, 2024 (Reuters) - ...").
 
     The date must be complete (day, month and year); the provenance is ``published-line``.
     """
-    text = " ".join(line.split())
-    if not text or len(text) > _MAX_INPUT:
-        return None
-    for pattern in (_LABELLED, _DATELINE):
+    text = " ".join(line[:_MAX_PUBLISHED_LINE].split())
+    for pattern in (_LABELLED, _DATELINE) if dateline else (_LABELLED,):
         match = pattern.match(text)
         if match:
             value = match.group("date").strip(" .,;|")
@@ -347,12 +350,17 @@ def choose_date(candidates: Sequence[ParsedDate | None]) -> ChosenDate:
     chosen = ranked[0]
     others = [item for item in ranked[1:] if item.source != chosen.source]
     level = _BASE_CONFIDENCE.get(chosen.source, 0)
-    if any(item.day() == chosen.day() for item in others):
+    if any(item.day() == chosen.day() and _independent(item, chosen) for item in others):
         level += 1
     if any(item.day() != chosen.day() and item.source != TEXT_HEADER for item in others):
         level -= 1
     confidence = CONFIDENCES[max(0, min(level, len(CONFIDENCES) - 1))]
     return ChosenDate(date=chosen, confidence=confidence, candidates=tuple(ranked))
+
+
+def _independent(first: ParsedDate, second: ParsedDate) -> bool:
+    """Return whether two candidates can confirm each other (htmldate also reads the URL)."""
+    return {first.source, second.source} != {HTML_META, URL}
 
 
 def _rank(source: str) -> int:

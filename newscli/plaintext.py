@@ -54,7 +54,7 @@ def parse_text_article(text: str, *, now: datetime, dayfirst: bool = True) -> Te
         paragraph = paragraphs[index]
         parsed = parse_date_line(paragraph, now=now, source=TEXT_HEADER, dayfirst=dayfirst)
         if parsed is None:
-            parsed = parse_published_line(paragraph, now=now, dayfirst=dayfirst)
+            parsed = parse_published_line(paragraph, now=now, dayfirst=dayfirst, dateline=False)
         if parsed is not None:
             date = date or parsed
             dates.append(parsed)
