@@ -5,7 +5,9 @@ Gold: the devset pages (``../shared/devset``) whose URL path carries a full date
 would take it, and through ``htmldate.find_date`` on the same HTML. Because the gold comes from
 the URL, each system is scored twice: given the page's URL, and blind to it (the URL removed
 from the HTML and not passed in; newscli also ignores any ``url`` candidate); the blind figures
-are the fair comparison. A wrong date counts against a system more than a missing one.
+are the fair comparison. htmldate runs with its defaults and, blind, also with
+``original_date=True`` (the setting trafilatura uses inside newscli). A wrong date counts
+against a system more than a missing one.
 
 Run: ``make eval-dates`` (``NEWSCLI_SHARED`` overrides where ``shared/`` is).
 """
@@ -91,6 +93,7 @@ def main() -> int:
             "htmldate find_date (with URL)",
             "newscli (blind to URL)",
             "htmldate find_date (blind to URL)",
+            "htmldate find_date original_date=True (blind to URL)",
         )
     }
     total = 0
@@ -111,6 +114,10 @@ def main() -> int:
             ("htmldate find_date (with URL)", partial(find_date, text, url=url)),
             ("newscli (blind to URL)", partial(_newscli, None, blind_text.encode(), now)),
             ("htmldate find_date (blind to URL)", partial(find_date, blind_text)),
+            (
+                "htmldate find_date original_date=True (blind to URL)",
+                partial(find_date, blind_text, original_date=True),
+            ),
         ]
         for name, run in runs:
             try:
