@@ -12,7 +12,7 @@ from whoosh import highlight
 from whoosh.matching import ListMatcher
 from whoosh.qparser import GtLtPlugin, MultifieldParser
 from whoosh.qparser.dateparse import DateParserPlugin
-from whoosh.query import And, DateRange, Or, Query, Term
+from whoosh.query import And, DateRange, Every, Or, Query, Term
 from whoosh.searching import Hit, Searcher
 from whoosh.util.times import adatetime
 
@@ -145,6 +145,8 @@ def parse_query(text: str, searcher: Searcher) -> Query:
         raise BadQuery("the query is empty; try `newscli search 'Termez'`")
     if len(text) > _MAX_QUERY_CHARS:
         raise BadQuery(f"the query is longer than {_MAX_QUERY_CHARS} characters")
+    if text.strip() == "*":
+        return Every()  # every document; Every("body") would walk every term of the body
     _check_fields(text, searcher)
     errors = _DateErrors()
     parser = MultifieldParser(list(_SEARCH_FIELDS), searcher.schema)
@@ -302,7 +304,8 @@ def search(
         )
         rest = searcher.search(
             query,
-            limit=max(0, limit - first.scored_length()),
+            # Whoosh refuses limit=0; a full first page is cut to ``limit`` below.
+            limit=max(1, limit - first.scored_length()),
             filter=filter_query,
             mask=dated,
             terms=True,
@@ -412,25 +415,25 @@ def timeline(
         mentions_until=mentions_until,
     )
     results = searcher.search(query, limit=None, filter=filter_query, scored=False)
+    matched = set(results.docs())
     low = mentions_since if field == "mentions" else None
     high = mentions_until if field == "mentions" else None
-    counts: dict[date, int] = {}
-    matched = without = 0
-    for docnum in results.docs():
-        matched += 1
-        stored = searcher.stored_fields(docnum)
-        if field == "date":
-            values = [stored["date_text"]] if stored.get("date_text") else []
-        else:
-            values = list(stored.get("mentions_text") or ())
-        days = {date.fromisoformat(str(value)[:10]) for value in values}
-        days = {
-            day for day in days if (low is None or day >= low) and (high is None or day <= high)
-        }
-        if not days:
-            without += 1
-        for start in {_period(day, by) for day in days}:
-            counts[start] = counts.get(start, 0) + 1
+    # Walk the field's day terms (far fewer than documents) and their postings instead of
+    # loading every matching document's stored fields.
+    reader = searcher.reader()
+    field_type = searcher.schema[field]
+    members: dict[date, set[int]] = {}
+    dated: set[int] = set()
+    for term in field_type.sortable_terms(reader, field):
+        day = field_type.from_bytes(term).date()
+        if (low is not None and day < low) or (high is not None and day > high):
+            continue
+        docs = matched.intersection(reader.postings(field, term).all_ids())
+        if docs:
+            members.setdefault(_period(day, by), set()).update(docs)
+            dated |= docs
+    counts = {start: len(docs) for start, docs in members.items()}
+    without = len(matched) - len(dated)
     periods: list[tuple[str, int]] = []
     gaps: list[int] = []
     previous: date | None = None
@@ -448,7 +451,7 @@ def timeline(
         query=text,
         field=field,
         by=by,
-        matched=matched,
+        matched=len(matched),
         without=without,
         periods=tuple(periods),
         gaps=tuple(gaps),

@@ -209,3 +209,19 @@ def test_show_table_lists_other_candidates(tmp_path: Path, runner: CliRunner) ->
     assert result.exit_code == 0, result.output
     assert "date: 2021-01-05 (published-line, low confidence)" in result.stdout
     assert "also dated: 2022-04-19 (url)" in result.stdout
+
+
+def test_search_sort_date_when_dated_hits_fill_the_page(
+    runner: CliRunner, sample_index: Path
+) -> None:
+    result = run(
+        runner, "search", "Termez", "--sort", "date", "-n", "1", "-f", "plain", index=sample_index
+    )
+    assert result.exit_code == 0, result.output
+    assert _ids(result.stdout) == [ID["000"]]
+
+
+def test_search_star_matches_every_article(runner: CliRunner, sample_index: Path) -> None:
+    result = run(runner, "search", "*", "-f", "plain", index=sample_index)
+    assert result.exit_code == 0, result.output
+    assert _ids(result.stdout) == sorted(ID.values())
