@@ -183,6 +183,8 @@ class ParsedDate:
 
     value: date | datetime
     source: str = ""
+    updated: bool = False
+    """A modification date ("Updated: ..."): ranked after publication dates of its source."""
 
     @property
     def has_time(self) -> bool:
@@ -263,13 +265,25 @@ def parse_date_line(
 
 
 _LABELLED = re.compile(
-    r"^\W{0,3}(?:published|posted|updated|last updated|date|dated|released|"
+    r"^\W{0,3}(?P<label>published|posted|updated|last updated|date|dated|released|"
     r"опубликовано|опубликован|дата публикации|дата|обновлено|"
     r"e'lon qilingan|e’lon qilingan|nashr qilingan|chop etilgan|sana|yangilangan|"
     r"эълон қилинган|нашр қилинган|нашр шуд|санаи нашр|сана|"
     r"veröffentlicht|aktualisiert|stand|publié le|publié|mis à jour le|mis à jour|publicado)"
     r"\s*(?:on|am|le|:|-)?\s*(?P<date>\S.{4,60})$",
     re.IGNORECASE,
+)
+_UPDATED_LABELS = frozenset(
+    (
+        "updated",
+        "last updated",
+        "обновлено",
+        "yangilangan",
+        "aktualisiert",
+        "stand",
+        "mis à jour",
+        "mis à jour le",
+    )
 )
 # "TASHKENT, March 5, 2024 (Reuters) -", "MOSCOW, 5 March 2024 - ": a dateline opening a story.
 _DATELINE = re.compile(
@@ -292,6 +306,9 @@ def parse_published_line(
         if match:
             value = match.group("date").strip(" .,;|")
             parsed = parse_date_line(value, now=now, source=PUBLISHED_LINE, dayfirst=dayfirst)
+            label = (match.groupdict().get("label") or "").lower()
+            if parsed is not None and label in _UPDATED_LABELS:
+                return ParsedDate(value=parsed.value, source=PUBLISHED_LINE, updated=True)
             if parsed is not None:
                 return parsed
     return None
@@ -334,10 +351,12 @@ class ChosenDate:
 def choose_date(candidates: Sequence[ParsedDate | None]) -> ChosenDate:
     """Pick the publication date from the most reliable place; rate it; keep the others.
 
-    Candidates are ranked by provenance (:data:`PROVENANCES`). The base confidence is high for
-    a sidecar or feed date, medium for page metadata, a "Published:" line or the URL, low for a
-    bare header date. A second source agreeing on the day raises it one step; a disagreeing
-    source (other than a bare header date) lowers it one step.
+    Candidates are ranked by provenance (:data:`PROVENANCES`), modification dates after
+    publication dates. The base confidence is high for a sidecar or feed date, medium for page
+    metadata, a "Published:" line or the URL, low for a bare header date or an "Updated:"
+    line. A second, independent source agreeing on the day raises it one step (page metadata
+    and URL do not confirm each other: htmldate reads the URL too); a disagreeing source
+    (other than a bare header date or a modification date) lowers it one step.
     """
     found = [item for item in candidates if item is not None]
     unique: list[ParsedDate] = []
@@ -346,13 +365,16 @@ def choose_date(candidates: Sequence[ParsedDate | None]) -> ChosenDate:
             unique.append(item)
     if not unique:
         return ChosenDate(date=None, confidence=None, candidates=())
-    ranked = sorted(unique, key=lambda item: _rank(item.source))
+    ranked = sorted(unique, key=lambda item: (_rank(item.source), item.updated))
     chosen = ranked[0]
     others = [item for item in ranked[1:] if item.source != chosen.source]
-    level = _BASE_CONFIDENCE.get(chosen.source, 0)
+    level = 0 if chosen.updated else _BASE_CONFIDENCE.get(chosen.source, 0)
     if any(item.day() == chosen.day() and _independent(item, chosen) for item in others):
         level += 1
-    if any(item.day() != chosen.day() and item.source != TEXT_HEADER for item in others):
+    if any(
+        item.day() != chosen.day() and item.source != TEXT_HEADER and not item.updated
+        for item in others
+    ):
         level -= 1
     confidence = CONFIDENCES[max(0, min(level, len(CONFIDENCES) - 1))]
     return ChosenDate(date=chosen, confidence=confidence, candidates=tuple(ranked))

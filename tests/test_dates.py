@@ -262,3 +262,16 @@ def test_choose_date_confidence_of_a_lone_candidate(source: str, confidence: str
 def test_choose_date_with_nothing() -> None:
     chosen = choose_date([None])
     assert (chosen.date, chosen.confidence, chosen.candidates) == (None, None, ())
+
+
+def test_choose_date_prefers_published_over_updated_lines() -> None:
+    updated = parse_published_line("Updated: 7 March 2024", now=NOW)
+    published = parse_published_line("Published: 5 March 2024", now=NOW)
+    assert updated is not None and updated.updated
+    assert published is not None and not published.updated
+    chosen = choose_date([updated, published])
+    assert chosen.date == published
+    assert chosen.confidence == "medium"  # an update on another day is no disagreement
+    alone = choose_date([updated])
+    assert alone.date == updated
+    assert alone.confidence == "low"

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newscli.mentions import extract_mentions, find_mentions, resolve_year
 from newscli.plaintext import parse_text_article
@@ -130,3 +132,29 @@ def test_find_mentions_keeps_weekday_and_missing_year() -> None:
 def test_resolve_year_skips_impossible_days() -> None:
     assert resolve_year(2, 29, reference=date(2023, 3, 1)) is None  # 2023 and 2022: no 29 Feb
     assert resolve_year(2, 29, reference=date(2024, 3, 1)) == date(2024, 2, 29)
+
+
+@given(st.text(max_size=300), st.none() | st.dates())
+def test_mentions_never_raise(text: str, published: date | None) -> None:
+    found = extract_mentions(text, now=INGESTED, published=published)
+    assert list(found) == sorted(set(found))
+
+
+@given(st.dates(min_value=date(1901, 1, 1), max_value=date(2026, 11, 22)))
+def test_mentions_full_dates_round_trip(day: date) -> None:
+    months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+    text = f"It happened on {day.day} {months[day.month - 1]} {day.year} in Termez."
+    assert extract_mentions(text, now=INGESTED) == (day,)
