@@ -123,6 +123,7 @@ def test_timeline_without_index_exits_1(runner: CliRunner, tmp_path: Path) -> No
         (["*", "--mentions-until", "2021-12-31"], ["003", "004"]),
         (["*", "--mentions-since", "2022-04-18", "--mentions-until", "2022-04-18"], ["001", "002"]),
         (["date:2024-03"], ["000"]),
+        (["date_confidence:low"], ["000"]),
         (["*", "--since", "2024-03-05", "--until", "2024-03-05"], ["000"]),
     ],
 )
