@@ -172,6 +172,7 @@ class Corpus:
                 sort=sort,
                 mentions_since=query_module.relative_day(mentions_since, today=today),
                 mentions_until=query_module.relative_day(mentions_until, today=today),
+                today=today,
             )
 
     def timeline(
@@ -207,6 +208,7 @@ class Corpus:
                 mentions_until=query_module.relative_day(mentions_until, today=today),
                 sources=sources,
                 languages=languages,
+                today=today,
             )
 
     def get(self, id_or_prefix: str) -> Article:

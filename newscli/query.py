@@ -65,18 +65,22 @@ class _MarkerFormatter(highlight.Formatter):  # type: ignore[misc] # Whoosh is u
 
 
 class _IsoDates:
-    """Reads ``2024``, ``2024-03`` and ``2024-03-05`` for Whoosh's date plugin (whole periods)."""
+    """Reads ``2024``, ``2024-03`` and ``2024-03-05`` for Whoosh's date plugin (whole periods),
+    and, given ``today``, relative days (``7d``, ``2w``, ``3m``, ``1y``)."""
 
     _pattern = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
-    def __init__(self, *, whole_period: bool = True) -> None:
+    def __init__(self, *, whole_period: bool = True, today: date | None = None) -> None:
         self._whole_period = whole_period
+        self._today = today
 
     def get_parser(self) -> _IsoDates:
         """Return the variant Whoosh uses for range ends (it widens them itself)."""
-        return _IsoDates(whole_period=False)
+        return _IsoDates(whole_period=False, today=self._today)
 
     def date_from(self, text: str, basedate: object = None, *args: object, **kwargs: object) -> Any:
+        if self._today is not None and is_relative_day(text):
+            text = str(relative_day(text, today=self._today))
         match = self._pattern.match(text.strip())
         if not match:
             return None
@@ -139,8 +143,11 @@ def _distinct_ranges(node: Query) -> Query:
     return node
 
 
-def parse_query(text: str, searcher: Searcher) -> Query:
-    """Parse Whoosh query syntax over title and body; raise BadQuery on nonsense."""
+def parse_query(text: str, searcher: Searcher, *, today: date | None = None) -> Query:
+    """Parse Whoosh query syntax over title and body; raise BadQuery on nonsense.
+
+    With ``today``, dates in the query may also be relative (``date:>30d``).
+    """
     if not text or not text.strip():
         raise BadQuery("the query is empty; try `newscli search 'Termez'`")
     if len(text) > _MAX_QUERY_CHARS:
@@ -150,7 +157,9 @@ def parse_query(text: str, searcher: Searcher) -> Query:
     _check_fields(text, searcher)
     errors = _DateErrors()
     parser = MultifieldParser(list(_SEARCH_FIELDS), searcher.schema)
-    parser.add_plugin(DateParserPlugin(dateparser=_IsoDates(), basedate=_BASEDATE, callback=errors))
+    parser.add_plugin(
+        DateParserPlugin(dateparser=_IsoDates(today=today), basedate=_BASEDATE, callback=errors)
+    )
     parser.add_plugin(GtLtPlugin())
     try:
         query = parser.parse(text)
@@ -276,12 +285,13 @@ def search(
     sort: str = "relevance",
     mentions_since: date | None = None,
     mentions_until: date | None = None,
+    today: date | None = None,
 ) -> SearchPage:
     """Run a query and return the top ``limit`` hits, best first (or newest first)."""
     if sort not in SORT_ORDERS:
         raise BadQuery(f"unknown sort order {sort!r}; use one of {', '.join(SORT_ORDERS)}")
     _check_order(since, until, mentions_since, mentions_until)
-    query = parse_query(text, searcher)
+    query = parse_query(text, searcher, today=today)
     filter_query = _filters(
         since=since,
         until=until,
@@ -393,6 +403,7 @@ def timeline(
     mentions_until: date | None = None,
     sources: Sequence[str] = (),
     languages: Sequence[str] = (),
+    today: date | None = None,
 ) -> Timeline:
     """Count matching articles per day, week or month of their publication or mentioned dates.
 
@@ -405,7 +416,7 @@ def timeline(
     if field not in TIMELINE_FIELDS:
         raise BadQuery(f"unknown field {field!r}; use one of {', '.join(TIMELINE_FIELDS)}")
     _check_order(since, until, mentions_since, mentions_until)
-    query = parse_query(text, searcher)
+    query = parse_query(text, searcher, today=today)
     filter_query = _filters(
         since=since,
         until=until,

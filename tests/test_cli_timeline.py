@@ -144,6 +144,18 @@ def test_search_relative_since(tmp_path: Path) -> None:
     assert far.hits == ()
 
 
+def test_search_relative_dates_in_the_query_language(tmp_path: Path) -> None:
+    corpus = Corpus.open(tmp_path / "ix", create=True)
+    corpus.ingest([str(CORPUS)], now=datetime(2024, 3, 20, tzinfo=UTC))
+    asked = datetime(2024, 3, 15, tzinfo=UTC)
+    assert [h.date for h in corpus.search("date:>2w", now=asked).hits] == ["2024-03-05"]
+    assert corpus.search("date:>7d", now=asked).hits == ()
+    found = corpus.search("mentions:[2y to 1y]", now=asked).hits
+    assert sorted(h.id for h in found) == sorted([ID["001"], ID["002"]])
+    timeline = corpus.timeline("*", field="mentions", since=None, now=asked)
+    assert timeline.matched == 5
+
+
 def test_search_relative_since_on_the_command_line(runner: CliRunner, sample_index: Path) -> None:
     result = run(runner, "search", "*", "--since", "100y", "-f", "plain", index=sample_index)
     assert result.exit_code == 0, result.output
