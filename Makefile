@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_INDEX := .newscli/index
 ARGS ?=
 
-.PHONY: install demo test lint fmt typecheck check cov clean
+.PHONY: install demo test lint fmt typecheck check cov clean eval-dates
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,3 +40,6 @@ check: lint typecheck test
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov .newscli
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+eval-dates: $(STAMP)
+	$(BIN)/python bench/eval_dates.py

@@ -27,6 +27,7 @@ from newscli.models import (
     SearchPage,
     Source,
     Stats,
+    Timeline,
 )
 from newscli.store import RunLock, Store
 
@@ -163,7 +164,7 @@ class Corpus:
                     if known is not None and known.source_hash == raw.source_hash:
                         report.unchanged += 1
                         continue
-                    article = build_article(source, raw, now=now)
+                    article = build_article(source, raw, now=now, date_hint=raw.date_hint)
                 except InputError as exc:
                     report.failed.append(Failure(source.given, str(exc)))
                     continue
@@ -198,25 +199,73 @@ class Corpus:
         query: str,
         *,
         limit: int = 10,
-        since: date | None = None,
-        until: date | None = None,
+        since: date | str | None = None,
+        until: date | str | None = None,
         sources: Sequence[str] = (),
         languages: Sequence[str] = (),
         sort: str = "relevance",
+        mentions_since: date | str | None = None,
+        mentions_until: date | str | None = None,
+        now: datetime | None = None,
     ) -> SearchPage:
-        """Return the best ``limit`` hits for a Whoosh query over titles and bodies."""
+        """Return the best ``limit`` hits for a Whoosh query over titles and bodies.
+
+        ``since``/``until`` bound the publication date and ``mentions_since``/
+        ``mentions_until`` the days mentioned in the body, inclusive; each is a date or a
+        relative day before ``now`` (``7d``, ``2w``, ``3m``, ``1y``).
+        """
         from newscli import query as query_module
 
+        today = (now or datetime.now(UTC)).date()
         with self._store.searcher() as searcher:
             return query_module.search(
                 searcher,
                 query,
                 limit=limit,
-                since=since,
-                until=until,
+                since=query_module.relative_day(since, today=today),
+                until=query_module.relative_day(until, today=today),
                 sources=sources,
                 languages=languages,
                 sort=sort,
+                mentions_since=query_module.relative_day(mentions_since, today=today),
+                mentions_until=query_module.relative_day(mentions_until, today=today),
+                today=today,
+            )
+
+    def timeline(
+        self,
+        query: str,
+        *,
+        by: str = "month",
+        field: str = "date",
+        since: date | str | None = None,
+        until: date | str | None = None,
+        mentions_since: date | str | None = None,
+        mentions_until: date | str | None = None,
+        sources: Sequence[str] = (),
+        languages: Sequence[str] = (),
+        now: datetime | None = None,
+    ) -> Timeline:
+        """Count matching articles per day, week or month of their date or mentioned days.
+
+        ``field`` is ``date`` (publication date) or ``mentions``; bounds as for :meth:`search`.
+        """
+        from newscli import query as query_module
+
+        today = (now or datetime.now(UTC)).date()
+        with self._store.searcher() as searcher:
+            return query_module.timeline(
+                searcher,
+                query,
+                by=by,
+                field=field,
+                since=query_module.relative_day(since, today=today),
+                until=query_module.relative_day(until, today=today),
+                mentions_since=query_module.relative_day(mentions_since, today=today),
+                mentions_until=query_module.relative_day(mentions_until, today=today),
+                sources=sources,
+                languages=languages,
+                today=today,
             )
 
     def get(self, id_or_prefix: str) -> Article:

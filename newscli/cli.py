@@ -79,7 +79,8 @@ def _output_format(fmt: str | None, as_json: bool) -> str:
 
 
 class DayBound(click.ParamType):  # type: ignore[type-arg] # generic only in newer Click
-    """An ISO day (``2024-03-05``), month (``2024-03``) or year (``2024``)."""
+    """An ISO day (``2024-03-05``), month (``2024-03``) or year (``2024``), or a relative day
+    (``7d``, ``2w``, ``3m``, ``1y``), which the library resolves against its clock."""
 
     name = "DATE"
     _pattern = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -87,9 +88,15 @@ class DayBound(click.ParamType):  # type: ignore[type-arg] # generic only in new
     def __init__(self, *, end: bool) -> None:
         self.end = end
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> date | str:
         if isinstance(value, date):
             return value
+        from newscli.query import is_relative_day
+
+        if is_relative_day(str(value)):
+            return str(value).strip().lower()
         match = self._pattern.match(str(value).strip())
         if match:
             year, month, day = (int(part) if part else None for part in match.groups())
@@ -103,7 +110,12 @@ class DayBound(click.ParamType):  # type: ignore[type-arg] # generic only in new
                 return date(year, month, day)
             except (ValueError, calendar.IllegalMonthError):
                 pass
-        self.fail(f"{value!r} is not a date like 2024-03-05, 2024-03 or 2024", param, ctx)
+        self.fail(
+            f"{value!r} is not a date like 2024-03-05, 2024-03 or 2024, or a relative day "
+            "like 7d, 2w, 3m",
+            param,
+            ctx,
+        )
 
 
 def exit_code_for(report: IngestReport) -> int:
@@ -264,6 +276,16 @@ def ingest(
 @click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--since", type=DayBound(end=False), help="Published on or after this day.")
 @click.option("--until", type=DayBound(end=True), help="Published on or before this day.")
+@click.option(
+    "--mentions-since",
+    type=DayBound(end=False),
+    help="Mentions a day on or after this one in its text.",
+)
+@click.option(
+    "--mentions-until",
+    type=DayBound(end=True),
+    help="Mentions a day on or before this one in its text.",
+)
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option(
     "--lang", "languages", multiple=True, help="Only this language, e.g. en (repeatable)."
@@ -281,8 +303,10 @@ def search(
     settings: Settings,
     query: str,
     limit: int,
-    since: date | None,
-    until: date | None,
+    since: date | str | None,
+    until: date | str | None,
+    mentions_since: date | str | None,
+    mentions_until: date | str | None,
     sources: tuple[str, ...],
     languages: tuple[str, ...],
     sort: str,
@@ -293,13 +317,15 @@ def search(
 
     QUERY uses Whoosh syntax: words (all must match), AND/OR/NOT, "exact phrases",
     wildcards (rocket*), fields (title:, body:, author:, source:, language:) and dates
-    (date:2024-03, "date:[2024-01-01 to 2024-03-31]").
+    (date:2024-03, "date:[2024-01-01 to 2024-03-31]", mentions:2022-04-18).
+    --since/--until and --mentions-since/--mentions-until also take 7d, 2w, 3m, 1y.
 
     \b
     Examples:
         newscli search Termez
         newscli search '"rocket attack" AND Uzbekistan' --since 2022 --sort date
         newscli search 'title:ISIS' -n 5 --json
+        newscli search Termez --mentions-since 2022-04 --since 3m
     """
     corpus = _open(settings)
     page = corpus.search(
@@ -310,8 +336,78 @@ def search(
         sources=sources,
         languages=languages,
         sort=sort,
+        mentions_since=mentions_since,
+        mentions_until=mentions_until,
     )
     render.hits(page, _output_format(fmt, as_json))
+
+
+@cli.command()
+@click.argument("query")
+@click.option(
+    "--by",
+    type=click.Choice(["day", "week", "month"]),
+    default="month",
+    show_default=True,
+    help="Period of each bar.",
+)
+@click.option(
+    "--field",
+    type=click.Choice(["date", "mentions"]),
+    default="date",
+    show_default=True,
+    help="Count by publication date or by the days mentioned in the text.",
+)
+@click.option("--since", type=DayBound(end=False), help="Published on or after this day.")
+@click.option("--until", type=DayBound(end=True), help="Published on or before this day.")
+@click.option(
+    "--mentions-since", type=DayBound(end=False), help="Mentioned days on or after this one."
+)
+@click.option(
+    "--mentions-until", type=DayBound(end=True), help="Mentioned days on or before this one."
+)
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@format_option
+@pass_settings
+def timeline(
+    settings: Settings,
+    query: str,
+    by: str,
+    field: str,
+    since: date | str | None,
+    until: date | str | None,
+    mentions_since: date | str | None,
+    mentions_until: date | str | None,
+    sources: tuple[str, ...],
+    languages: tuple[str, ...],
+    fmt: str | None,
+    as_json: bool,
+) -> None:
+    """Chart how many matching articles fall in each period.
+
+    QUERY is as for `search`; '*' matches every article. An article counts once per
+    period; with --field mentions, once in each period it mentions a day of.
+
+    \b
+    Examples:
+        newscli timeline Termez
+        newscli timeline 'ISIS AND rocket*' --by week --field mentions
+        newscli timeline '*' --by day --since 2w --json
+    """
+    corpus = _open(settings)
+    result = corpus.timeline(
+        query,
+        by=by,
+        field=field,
+        since=since,
+        until=until,
+        mentions_since=mentions_since,
+        mentions_until=mentions_until,
+        sources=sources,
+        languages=languages,
+    )
+    render.timeline(result, _output_format(fmt, as_json))
 
 
 @cli.command()

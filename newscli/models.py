@@ -7,6 +7,7 @@ from enum import StrEnum
 
 __all__ = [
     "Article",
+    "DateCandidate",
     "DocumentKind",
     "Failure",
     "IngestReport",
@@ -16,6 +17,7 @@ __all__ = [
     "SearchPage",
     "Source",
     "Stats",
+    "Timeline",
 ]
 
 
@@ -47,6 +49,17 @@ class Removal:
 
 
 @dataclass(frozen=True, slots=True)
+class DateCandidate:
+    """A publication date found in one place, kept even when another place was preferred."""
+
+    date: str
+    """ISO 8601, as for ``Article.date``."""
+    source: str
+    """Where it was found: ``sidecar``, ``feed``, ``html-meta``, ``published-line``, ``url``,
+    ``text-header``."""
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """A cleaned article with its metadata, as stored in the index."""
 
@@ -73,6 +86,12 @@ class Article:
     """When this version was indexed, ISO 8601 UTC with ``Z``."""
     removed: tuple[Removal, ...] = field(default=(), compare=False)
     """What cleaning removed (not stored in the index; shown by ``extract --explain``)."""
+    date_confidence: str | None = None
+    """How sure ``date`` is: ``high``, ``medium`` or ``low`` (e.g. a bare header date)."""
+    date_candidates: tuple[DateCandidate, ...] = ()
+    """Every publication date found, most reliable place first (``date`` is the first)."""
+    mentions: tuple[str, ...] = ()
+    """Days the body mentions (``YYYY-MM-DD``), sorted; year-less dates resolved or dropped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,3 +189,23 @@ class RefreshReport:
             f"{ingest.unchanged} unchanged, {ingest.duplicates} duplicates, "
             f"{len(ingest.failed)} failed"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """How many matching articles fall in each day, week or month."""
+
+    query: str
+    field: str
+    """``date`` (publication date) or ``mentions`` (days mentioned in the body)."""
+    by: str
+    """``day``, ``week`` or ``month``."""
+    matched: int
+    """Articles matching the query and filters."""
+    without: int
+    """Matching articles with no date in ``field`` (not counted in any period)."""
+    periods: tuple[tuple[str, int], ...]
+    """``(period, count)`` for every period with articles, oldest first: ``2022-04-18``,
+    ``2022-W16`` (ISO week) or ``2022-04``."""
+    gaps: tuple[int, ...] = ()
+    """How many empty periods come before each of ``periods`` (0 for the first)."""

@@ -2,6 +2,11 @@
 
 ``ingest`` and ``extract`` both call :func:`build_article`, so what ``extract`` shows is exactly
 what ``ingest`` would index.
+
+Publication date: every place that gives one is a candidate (sidecar, feed entry, page metadata,
+a "Published:" line or dateline, the URL path, a bare header date); :func:`dates.choose_date`
+picks the most reliable, rates it and keeps the others. Dates mentioned in the body are
+resolved against the publication date only when its confidence is not low.
 """
 
 from __future__ import annotations
@@ -12,35 +17,69 @@ from urllib.parse import urlsplit
 
 from newscli import decoding
 from newscli.cleaning import clean_body, normalize_text, split_paragraphs
-from newscli.dates import ParsedDate, parse_date
+from newscli.dates import (
+    FEED,
+    HTML_META,
+    SIDECAR,
+    ParsedDate,
+    choose_date,
+    date_from_url,
+    parse_date,
+    parse_published_line,
+)
 from newscli.extract import extract_html
 from newscli.ids import article_id, content_hash
 from newscli.language import detect_language, normalize_language
-from newscli.models import Article, DocumentKind, Removal, Source
+from newscli.mentions import extract_mentions
+from newscli.models import Article, DateCandidate, DocumentKind, Removal, Source
 from newscli.plaintext import parse_text_article
 from newscli.sources import InputError, RawInput
 
-__all__ = ["HTML_META", "SIDECAR", "build_article"]
+__all__ = ["FEED", "HTML_META", "SIDECAR", "build_article", "is_dayfirst"]
 
-HTML_META = "html-meta"
-SIDECAR = "sidecar"
+_SCAN_PARAGRAPHS = 3
+"""How many paragraphs at each end of the body may hold a "Published:" line or a dateline."""
+_MONTH_FIRST_HOSTS = (".us", ".gov", ".mil")
 
 
-def build_article(source: Source, raw: RawInput, *, now: datetime) -> Article:
-    """Turn one read input into a cleaned Article; raise InputError when there is no article."""
-    if raw.kind is DocumentKind.HTML:
-        fields = _from_html(source, raw, now=now)
-    else:
-        fields = _from_text(raw, now=now)
+def build_article(
+    source: Source,
+    raw: RawInput,
+    *,
+    now: datetime,
+    date_hint: str | None = None,
+    dayfirst: bool | None = None,
+) -> Article:
+    """Turn one read input into a cleaned Article; raise InputError when there is no article.
+
+    ``date_hint`` is a publication date given from outside the document, such as a feed
+    entry's (provenance ``feed``). ``dayfirst`` says how to read numeric dates like 04/05/2024;
+    None decides per source (see :func:`is_dayfirst`).
+    """
     sidecar = raw.sidecar
+    if dayfirst is None:
+        dayfirst = is_dayfirst(sidecar.get("url") or source.url, sidecar.get("date_order"))
+    if raw.kind is DocumentKind.HTML:
+        fields = _from_html(source, raw, now=now, dayfirst=dayfirst)
+    else:
+        fields = _from_text(raw, now=now, dayfirst=dayfirst)
     title = sidecar.get("title") or fields.title
     url = sidecar.get("url") or fields.url or source.url
-    date = fields.date
-    if "date" in sidecar:
-        date = parse_date(sidecar["date"], now=now, source=SIDECAR) or date
     body = fields.body
     if not body.strip():
         raise InputError("no article text found")
+    candidates: list[ParsedDate | None] = [*fields.dates]
+    if "date" in sidecar:
+        candidates.append(parse_date(sidecar["date"], now=now, source=SIDECAR, dayfirst=dayfirst))
+    if date_hint:
+        candidates.append(parse_date(date_hint, now=now, source=FEED, dayfirst=dayfirst))
+    candidates.extend(_published_lines(body, now=now, dayfirst=dayfirst))
+    for address in dict.fromkeys((url, source.url, fields.url)):
+        candidates.append(date_from_url(address, now=now))
+    chosen = choose_date(candidates)
+    date = chosen.date
+    trusted = date.day() if date is not None and chosen.confidence != "low" else None
+    mentions = extract_mentions(body, now=now, published=trusted)
     language = (
         normalize_language(sidecar.get("language"))
         or fields.language
@@ -58,6 +97,11 @@ def build_article(source: Source, raw: RawInput, *, now: datetime) -> Article:
         language=language,
         date=date.isoformat() if date else None,
         date_source=date.source if date else None,
+        date_confidence=chosen.confidence,
+        date_candidates=tuple(
+            DateCandidate(date=item.isoformat(), source=item.source) for item in chosen.candidates
+        ),
+        mentions=tuple(day.isoformat() for day in mentions),
         credits=fields.credits,
         kind=raw.kind.value,
         content_hash=content_hash(title, body),
@@ -74,7 +118,7 @@ class _Fields:
     body: str = ""
     title: str | None = None
     author: str | None = None
-    date: ParsedDate | None = None
+    dates: tuple[ParsedDate, ...] = ()
     url: str | None = None
     site: str | None = None
     language: str | None = None
@@ -82,32 +126,52 @@ class _Fields:
     removed: tuple[Removal, ...] = field(default=())
 
 
-def _from_text(raw: RawInput, *, now: datetime) -> _Fields:
+def is_dayfirst(url: str | None, date_order: str | None = None) -> bool:
+    """Return whether numeric dates (04/05/2024) read day first for this source.
+
+    A sidecar's ``date_order`` (``dmy`` or ``mdy``) decides; otherwise day first, except for
+    US hosts (``.us``, ``.gov``, ``.mil``). Unambiguous dates (19/04/2022) read right anyway.
+    """
+    if date_order:
+        return date_order.strip().lower() != "mdy"
+    host = urlsplit(url).hostname or "" if url else ""
+    return not host.endswith(_MONTH_FIRST_HOSTS)
+
+
+def _published_lines(body: str, *, now: datetime, dayfirst: bool) -> list[ParsedDate | None]:
+    paragraphs = [line for line in body.split("\n") if line.strip()]
+    ends = paragraphs[:_SCAN_PARAGRAPHS] + paragraphs[_SCAN_PARAGRAPHS:][-_SCAN_PARAGRAPHS:]
+    return [parse_published_line(line[:200], now=now, dayfirst=dayfirst) for line in ends]
+
+
+def _from_text(raw: RawInput, *, now: datetime, dayfirst: bool) -> _Fields:
     try:
         text = decoding.decode_text(raw.data)
     except (decoding.BinaryContent, decoding.UndecodableText) as exc:
         raise InputError(str(exc)) from exc
-    parsed = parse_text_article(text, now=now)
+    parsed = parse_text_article(text, now=now, dayfirst=dayfirst)
     return _Fields(
         body=parsed.body.text,
         title=parsed.title,
         author=parsed.author,
-        date=parsed.date,
+        dates=parsed.dates,
         credits=parsed.body.credits,
         removed=parsed.body.removed,
     )
 
 
-def _from_html(source: Source, raw: RawInput, *, now: datetime) -> _Fields:
+def _from_html(source: Source, raw: RawInput, *, now: datetime, dayfirst: bool) -> _Fields:
     page = extract_html(raw.data, url=source.url)
     if page is None:
         raise InputError("no article text found in the HTML")
     cleaned = clean_body(split_paragraphs(normalize_text(page.text)))
+    # htmldate gives ISO dates (YYYY-MM-DD): never read them day first.
+    meta = parse_date(page.date, now=now, source=HTML_META, dayfirst=False)
     return _Fields(
         body=cleaned.text,
         title=page.title,
         author=page.author,
-        date=parse_date(page.date, now=now, source=HTML_META),
+        dates=(meta,) if meta else (),
         url=page.url,
         site=page.sitename or page.hostname,
         language=normalize_language(page.language),

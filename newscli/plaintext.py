@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from newscli.cleaning import CleanText, clean_body, is_prose, normalize_text, split_paragraphs
-from newscli.dates import ParsedDate, parse_date, parse_date_line
+from newscli.dates import TEXT_HEADER, ParsedDate, parse_date_line, parse_published_line
 
 __all__ = ["TextArticle", "parse_text_article"]
 
@@ -18,12 +18,6 @@ _BYLINE = re.compile(
     r"^(?:by|written by|author|автор|muallif|von|par|por|di)\s*[:\-\u2013]?\s+(?P<name>\S.{0,80})$",
     re.IGNORECASE,
 )
-_DATED_LABEL = re.compile(
-    r"^(?:published|posted|updated|date|dated|опубликовано|дата|обновлено|veröffentlicht|"
-    r"publié le|publicado)\s*(?:on|:)?\s*(?P<date>.{6,60})$",
-    re.IGNORECASE,
-)
-TEXT_HEADER = "text-header"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,32 +28,36 @@ class TextArticle:
     author: str | None
     date: ParsedDate | None
     body: CleanText
+    dates: tuple[ParsedDate, ...] = ()
+    """Every date found in the header: bare date lines and "Published: ..." lines."""
 
 
 def _is_title(paragraph: str) -> bool:
     return len(paragraph) <= _MAX_TITLE_CHARS and not (len(paragraph) > 120 and is_prose(paragraph))
 
 
-def parse_text_article(text: str, *, now: datetime) -> TextArticle:
+def parse_text_article(text: str, *, now: datetime, dayfirst: bool = True) -> TextArticle:
     """Split a plain-text article into title, author, header date and cleaned body.
 
     The title is the first paragraph unless it is a date or a byline; a date line among the
-    leading paragraphs gives the date (provenance ``text-header``), a byline ("By ...") the
-    author. A first paragraph too long to be a headline leaves the title empty.
+    leading paragraphs gives the date (provenance ``text-header``; a "Published: ..." line,
+    ``published-line``), a byline ("By ...") the author. A first paragraph too long to be a
+    headline leaves the title empty.
     """
     paragraphs = split_paragraphs(normalize_text(text))
     title: str | None = None
     author: str | None = None
     date: ParsedDate | None = None
+    dates: list[ParsedDate] = []
     index = 0
     while index < min(len(paragraphs), _HEADER_LINES):
         paragraph = paragraphs[index]
-        parsed = parse_date_line(paragraph, now=now, source=TEXT_HEADER)
-        labelled = _DATED_LABEL.match(paragraph)
-        if parsed is None and labelled:
-            parsed = parse_date(labelled.group("date"), now=now, source=TEXT_HEADER)
+        parsed = parse_date_line(paragraph, now=now, source=TEXT_HEADER, dayfirst=dayfirst)
+        if parsed is None:
+            parsed = parse_published_line(paragraph, now=now, dayfirst=dayfirst, dateline=False)
         if parsed is not None:
             date = date or parsed
+            dates.append(parsed)
             index += 1
             continue
         byline = _BYLINE.match(paragraph)
@@ -72,4 +70,10 @@ def parse_text_article(text: str, *, now: datetime) -> TextArticle:
             index += 1
             continue
         break
-    return TextArticle(title=title, author=author, date=date, body=clean_body(paragraphs[index:]))
+    return TextArticle(
+        title=title,
+        author=author,
+        date=date,
+        body=clean_body(paragraphs[index:]),
+        dates=tuple(dates),
+    )

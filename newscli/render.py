@@ -26,6 +26,7 @@ from newscli.models import (
     SearchHit,
     SearchPage,
     Stats,
+    Timeline,
 )
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ __all__ = [
     "resolve_format",
     "sanitize",
     "stats",
+    "timeline",
     "to_json",
 ]
 
@@ -159,7 +161,22 @@ def _article_json(item: Article) -> dict[str, Any]:
     data = asdict(item)
     data.pop("removed", None)
     data["credits"] = list(item.credits)
+    data["mentions"] = list(item.mentions)
     return data
+
+
+def _date_line(item: Article) -> str:
+    if not item.date:
+        return "unknown"
+    details = ", ".join(
+        part
+        for part in (
+            item.date_source,
+            f"{item.date_confidence} confidence" if item.date_confidence else "",
+        )
+        if part
+    )
+    return f"{item.date} ({details})" if details else item.date
 
 
 def article(item: Article, fmt: str) -> None:
@@ -170,13 +187,22 @@ def article(item: Article, fmt: str) -> None:
     header = [
         ("id", item.id),
         ("title", item.title or ""),
-        ("date", f"{item.date} ({item.date_source})" if item.date else "unknown"),
+        ("date", _date_line(item)),
         ("source", item.source or ""),
         ("author", item.author or ""),
         ("language", item.language or ""),
         ("url", item.url or ""),
         ("path", item.path or ""),
         ("ingested", item.ingested),
+        (
+            "also dated",
+            ", ".join(
+                f"{candidate.date} ({candidate.source})"
+                for candidate in item.date_candidates
+                if (candidate.date, candidate.source) != (item.date, item.date_source)
+            ),
+        ),
+        ("mentions", ", ".join(item.mentions)),
     ]
     header += [("credit", credit) for credit in item.credits]
     if fmt == "plain":
@@ -192,7 +218,7 @@ def article(item: Article, fmt: str) -> None:
     console.print(Text(_title_of(item.title), style="bold"))
     for name, value in header:
         if value and name != "title":
-            line = Text(f"{name:>9}: ", style="dim")
+            line = Text(f"{name:>10}: ", style="dim")
             line.append(sanitize(value, single_line=True))
             console.print(line)
     console.print()
@@ -236,6 +262,64 @@ def stats(summary: Stats, fmt: str) -> None:
     for name, value in lines:
         table.add_row(Text(name), Text(sanitize(value, single_line=True)))
     _console().print(table)
+
+
+def timeline(result: Timeline, fmt: str) -> None:
+    """Print article counts per period: a bar chart, ``period<TAB>count`` lines, or JSON."""
+    if fmt == "json":
+        click.echo(
+            to_json(
+                {
+                    "query": result.query,
+                    "field": result.field,
+                    "by": result.by,
+                    "matched": result.matched,
+                    "without": result.without,
+                    "periods": [
+                        {"period": period, "count": count} for period, count in result.periods
+                    ],
+                }
+            )
+        )
+        return
+    if fmt == "plain":
+        for period, count in result.periods:
+            click.echo(f"{period}\t{count}")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console()
+    if not result.periods:
+        console.print(
+            Text(f"No matching articles with a {_field_name(result.field)}.", style="dim")
+        )
+        return
+    label_width = max(len(period) for period, _ in result.periods)
+    peak = max(count for _, count in result.periods) or 1
+    width = max(10, min(60, console.width - label_width - 12))
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="dim")
+    table.add_column()
+    table.add_column(justify="right")
+    gaps = result.gaps or (0,) * len(result.periods)
+    for (period, count), gap in zip(result.periods, gaps, strict=True):
+        if gap:
+            table.add_row(
+                Text("\u22ee", style="dim"),
+                Text(f"{gap} empty {result.by}(s)", style="dim"),
+                Text(""),
+            )
+        length = max(1, round(count / peak * width))
+        table.add_row(Text(period), Text("\u2588" * length, style="cyan"), Text(str(count)))
+    console.print(table)
+    counted = result.matched - result.without
+    note = f"{counted} of {result.matched} matching articles by {_field_name(result.field)}"
+    console.print(Text(note, style="dim"))
+
+
+def _field_name(field: str) -> str:
+    return "mentioned day" if field == "mentions" else "publication date"
 
 
 def _size(size: int) -> str:

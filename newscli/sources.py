@@ -30,7 +30,7 @@ __all__ = [
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
-SIDECAR_FIELDS = frozenset({"title", "date", "url", "source", "author", "language"})
+SIDECAR_FIELDS = frozenset({"title", "date", "url", "source", "author", "language", "date_order"})
 _GZIP_SUFFIX = ".gz"
 
 

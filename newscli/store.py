@@ -35,7 +35,7 @@ from whoosh.writing import IndexWriter
 
 from newscli.errors import IndexBusy, IndexNotFound, IndexUnusable
 from newscli.ids import MIN_PREFIX
-from newscli.models import Article, Stats
+from newscli.models import Article, DateCandidate, Stats
 
 __all__ = [
     "INDEX_NAME",
@@ -51,7 +51,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: ``mentions``, ``mentions_text``, ``date_confidence``, ``date_candidates`` added."""
 INDEX_NAME = "MAIN"
 META_FILE = "newscli.json"
 LOCK_FILE = "newscli.lock"
@@ -82,6 +83,12 @@ def build_schema() -> Schema:
         content_hash=ID(stored=True),
         source_hash=STORED(),
         ingested=STORED(),
+        # Days mentioned in the body: one DATETIME field with several values per document
+        # (Whoosh's NUMERIC indexing takes a list), so ``mentions:2022-04`` and ranges work.
+        mentions=DATETIME(),
+        mentions_text=STORED(),
+        date_confidence=ID(stored=True),
+        date_candidates=STORED(),
     )
 
 
@@ -120,6 +127,13 @@ def _to_document(article: Article) -> dict[str, Any]:
         document["date"] = day_of(article.date)
         document["dated"] = "1"
         document["date_text"] = article.date
+    if article.date_confidence:
+        document["date_confidence"] = article.date_confidence
+    if article.date_candidates:
+        document["date_candidates"] = [[item.date, item.source] for item in article.date_candidates]
+    if article.mentions:
+        document["mentions"] = [day_of(day) for day in article.mentions]
+        document["mentions_text"] = list(article.mentions)
     return document
 
 
@@ -141,6 +155,12 @@ def article_from_fields(fields: dict[str, Any]) -> Article:
         content_hash=fields.get("content_hash", ""),
         source_hash=fields.get("source_hash", ""),
         ingested=fields.get("ingested", ""),
+        date_confidence=fields.get("date_confidence"),
+        date_candidates=tuple(
+            DateCandidate(date=str(value), source=str(source))
+            for value, source in fields.get("date_candidates") or ()
+        ),
+        mentions=tuple(fields.get("mentions_text") or ()),
     )
 
 

@@ -277,3 +277,22 @@ def test_refresh_reports_a_refused_link_once(
         again = run(runner, "refresh", "--quiet", index=index)
         assert (again.exit_code, again.stderr) == (0, "")
     assert site.hits["/feed.xml"] == 3  # read in full once more, then answered 304
+
+
+def test_refresh_feed_entry_date_becomes_publication_date(
+    runner: CliRunner, tmp_path: Path, site: TestSite
+) -> None:
+    index = tmp_path / "ix"
+    links = _articles(site, ["a", "b"])
+    feed = _feed(site, links, "v1")
+    assert run(runner, "sources", "add", feed, "--feed", index=index).exit_code == 0
+    assert run(runner, "refresh", index=index).exit_code == 0
+    corpus = Corpus.open(index)
+    dated = {}
+    for hit in corpus.search("report", limit=10).hits:
+        article = corpus.get(hit.id)
+        dated[article.title] = (article.date, article.date_source)
+    assert dated == {
+        "Story a": ("2024-03-01T09:30:00+00:00", "feed"),
+        "Story b": ("2024-03-02T09:30:00+00:00", "feed"),
+    }
