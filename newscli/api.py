@@ -32,8 +32,10 @@ class Corpus:
         batch_size: int = DEFAULT_BATCH_SIZE,
         batch_seconds: float = DEFAULT_BATCH_SECONDS,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        config_dir: Path | None = None,
     ) -> None:
         self._store = store
+        self.config_dir = config_dir
         self.lock_wait = lock_wait
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
@@ -49,8 +51,12 @@ class Corpus:
         batch_size: int = DEFAULT_BATCH_SIZE,
         batch_seconds: float = DEFAULT_BATCH_SECONDS,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        config_dir: Path | None = None,
     ) -> Corpus:
-        """Open the index in ``index_dir``; ``create`` makes it when it does not exist yet."""
+        """Open the index in ``index_dir``; ``create`` makes it when it does not exist yet.
+
+        ``config_dir`` is where a user ``aliases.toml`` may live (besides the index folder).
+        """
         store = Store.open(Path(index_dir), create=create, lock_wait=lock_wait)
         return cls(
             store,
@@ -58,6 +64,7 @@ class Corpus:
             batch_size=batch_size,
             batch_seconds=batch_seconds,
             max_file_bytes=max_file_bytes,
+            config_dir=config_dir,
         )
 
     @property
@@ -147,10 +154,17 @@ class Corpus:
         sources: Sequence[str] = (),
         languages: Sequence[str] = (),
         sort: str = "relevance",
+        aliases: bool = True,
     ) -> SearchPage:
-        """Return the best ``limit`` hits for a Whoosh query over titles and bodies."""
-        from newscli import query as query_module
+        """Return the best ``limit`` hits for a Whoosh query over titles and bodies.
 
+        Words match across scripts and inflections; with ``aliases`` a name also matches the
+        other spellings in the alias files (starter list, config folder, index folder).
+        """
+        from newscli import query as query_module
+        from newscli.aliases import alias_files, load_aliases
+
+        table = load_aliases(alias_files(self.index_dir, self.config_dir)) if aliases else None
         with self._store.searcher() as searcher:
             return query_module.search(
                 searcher,
@@ -161,6 +175,7 @@ class Corpus:
                 sources=sources,
                 languages=languages,
                 sort=sort,
+                aliases=table,
             )
 
     def get(self, id_or_prefix: str) -> Article:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from newscli import __version__, render
-from newscli.config import Settings, default_index_dir
+from newscli.config import Settings, default_config_dir, default_index_dir
 from newscli.errors import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -123,6 +123,7 @@ def _open(settings: Settings, *, create: bool = False, lock_wait: float = 0.0) -
         batch_size=settings.batch_size,
         batch_seconds=settings.batch_seconds,
         max_file_bytes=settings.max_file_bytes,
+        config_dir=settings.config_dir,
     )
 
 
@@ -159,6 +160,7 @@ def cli(ctx: click.Context, index_dir: Path | None, verbose: int, debug: bool) -
         index_dir=index_dir or default_index_dir(os.environ),
         debug=debug,
         verbosity=verbose,
+        config_dir=default_config_dir(os.environ),
     )
 
 
@@ -227,6 +229,13 @@ def ingest(
     show_default=True,
     help="Best matches first, or newest first.",
 )
+@click.option(
+    "--no-aliases",
+    "no_aliases",
+    is_flag=True,
+    help="Do not expand names to the other spellings in the alias files.",
+)
+@click.option("--explain", is_flag=True, help="Print the query actually run to stderr.")
 @format_option
 @pass_settings
 def search(
@@ -238,20 +247,24 @@ def search(
     sources: tuple[str, ...],
     languages: tuple[str, ...],
     sort: str,
+    no_aliases: bool,
+    explain: bool,
     fmt: str | None,
     as_json: bool,
 ) -> None:
     """Search titles and bodies, best matches first.
 
     QUERY uses Whoosh syntax: words (all must match), AND/OR/NOT, "exact phrases",
-    wildcards (rocket*), fields (title:, body:, author:, source:, language:) and dates
-    (date:2024-03, "date:[2024-01-01 to 2024-03-31]").
+    wildcards (rocket*), fields (title:, body:, author:, source:, language: or lang:) and
+    dates (date:2024-03, "date:[2024-01-01 to 2024-03-31]"). Words match across scripts and
+    inflections (Termez finds Термезе) and names match their aliases (Termiz, ISKP).
 
     \b
     Examples:
         newscli search Termez
         newscli search '"rocket attack" AND Uzbekistan' --since 2022 --sort date
         newscli search 'title:ISIS' -n 5 --json
+        newscli search ISKP --explain --no-aliases
     """
     corpus = _open(settings)
     page = corpus.search(
@@ -262,7 +275,10 @@ def search(
         sources=sources,
         languages=languages,
         sort=sort,
+        aliases=not no_aliases,
     )
+    if explain:
+        click.echo(render.sanitize(page.query), err=True)
     render.hits(page, _output_format(fmt, as_json))
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DEFAULT_BATCH_SIZE", "Settings", "default_index_dir"]
+__all__ = ["DEFAULT_BATCH_SIZE", "Settings", "default_config_dir", "default_index_dir"]
 
 DEFAULT_BATCH_SIZE = 500
 """Documents per index commit: one commit per document is ~10x slower, one per run risks all."""
@@ -25,6 +25,13 @@ def default_index_dir(environ: Mapping[str, str]) -> Path:
     return base / "newscli" / "index"
 
 
+def default_config_dir(environ: Mapping[str, str]) -> Path:
+    """Return ``$XDG_CONFIG_HOME/newscli``, or ``~/.config/newscli`` (holds ``aliases.toml``)."""
+    xdg = environ.get("XDG_CONFIG_HOME", "").strip()
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".config"
+    return base / "newscli"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a command needs to know besides its own arguments."""
@@ -36,3 +43,5 @@ class Settings:
     batch_seconds: float = DEFAULT_BATCH_SECONDS
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     lock_wait: float = DEFAULT_LOCK_WAIT
+    config_dir: Path | None = None
+    """Folder of user configuration files (``aliases.toml``)."""

@@ -32,15 +32,18 @@ from whoosh.query import Term
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
+from newscli.analysis import STEM_LANGUAGES, FoldingAnalyzer, stem_language, stemmed_analyzer
 from newscli.errors import IndexBusy, IndexNotFound, IndexUnusable
 from newscli.ids import MIN_PREFIX
 from newscli.models import Article, Stats
 
 __all__ = [
+    "FOLDED_FIELD",
     "INDEX_NAME",
     "LOCK_FILE",
     "META_FILE",
     "SCHEMA_VERSION",
+    "STEM_FIELDS",
     "BatchWriter",
     "Fingerprint",
     "RunLock",
@@ -50,13 +53,17 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_NAME = "MAIN"
 META_FILE = "newscli.json"
 LOCK_FILE = "newscli.lock"
 TITLE_BOOST = 2.0
 _WRITER_LIMIT_MB = 128
 _LOCK_POLL_SECONDS = 0.1
+FOLDED_FIELD = "folded"
+"""Title and body folded across scripts, diacritics, apostrophes and case (any language)."""
+STEM_FIELDS = {language: f"text_{language}" for language in STEM_LANGUAGES}
+"""Title and body stemmed for the article's own language (filled for that language only)."""
 
 
 def build_schema() -> Schema:
@@ -81,6 +88,8 @@ def build_schema() -> Schema:
         content_hash=ID(stored=True),
         source_hash=STORED(),
         ingested=STORED(),
+        **{FOLDED_FIELD: TEXT(analyzer=FoldingAnalyzer())},
+        **{name: TEXT(analyzer=stemmed_analyzer(code)) for code, name in STEM_FIELDS.items()},
     )
 
 
@@ -119,6 +128,13 @@ def _to_document(article: Article) -> dict[str, Any]:
         document["date"] = day_of(article.date)
         document["dated"] = "1"
         document["date_text"] = article.date
+    # Derived search fields: computed here from the Article alone, so rebuilding an index from
+    # its stored documents regenerates them under the current analyzers.
+    text = f"{article.title}\n{article.body}" if article.title else article.body
+    document[FOLDED_FIELD] = text
+    language = stem_language(article.language, text)
+    if language is not None:
+        document[STEM_FIELDS[language]] = text
     return document
 
 
