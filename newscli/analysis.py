@@ -187,6 +187,8 @@ _UZBEK_CYRILLIC = re.compile("[ўЎ]")
 _TAJIK_CYRILLIC = re.compile("[ӣӯҷӢӮҶ]")
 _UZ_TG_CYRILLIC = re.compile("[қғҳҚҒҲ]")
 _KAZAKH_KYRGYZ = re.compile("[әөүңұһіӘӨҮҢҰҺІ]")
+_TAJIK_WORDS = frozenset("аз дар ба бо ки барои мебошад шуд мекунад карда буд".split())
+_UZBEK_WORDS = frozenset("билан учун бу эди деб ҳам эса бўйича".split())
 _UZBEK_LATIN = re.compile(rf"[oOgG][{_QUOTES}]\w")
 
 
@@ -207,7 +209,10 @@ def stem_language(language: str | None, text: str) -> str | None:
         if _UZBEK_CYRILLIC.search(sample):
             return "uz"
         if _UZ_TG_CYRILLIC.search(sample) and not _KAZAKH_KYRGYZ.search(sample):
-            return "uz"
+            words = sample.lower().split()
+            tajik = sum(word in _TAJIK_WORDS for word in words)
+            uzbek = sum(word in _UZBEK_WORDS for word in words)
+            return "tg" if tajik > uzbek or code == "tg" else "uz"
         if code not in _SNOWBALL_LANGUAGES:
             return "ru"  # Cyrillic labelled ky, kk, bg, mn, ...: Russian stemming fits best
     elif code not in _SNOWBALL_LANGUAGES and len(_UZBEK_LATIN.findall(sample)) >= 2:

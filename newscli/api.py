@@ -155,11 +155,13 @@ class Corpus:
         languages: Sequence[str] = (),
         sort: str = "relevance",
         aliases: bool = True,
+        folding: bool = True,
     ) -> SearchPage:
         """Return the best ``limit`` hits for a Whoosh query over titles and bodies.
 
         Words match across scripts and inflections; with ``aliases`` a name also matches the
         other spellings in the alias files (starter list, config folder, index folder).
+        ``folding=False`` searches the exact title and body fields only.
         """
         from newscli import query as query_module
         from newscli.aliases import alias_files, load_aliases
@@ -176,6 +178,7 @@ class Corpus:
                 languages=languages,
                 sort=sort,
                 aliases=table,
+                folding=folding,
             )
 
     def get(self, id_or_prefix: str) -> Article:

@@ -122,11 +122,17 @@ class _MultilingualPlugin(Plugin):  # type: ignore[misc] # Whoosh is untyped
     """
 
     def __init__(
-        self, stem_fields: Sequence[str], aliases: AliasTable | None, expansions: list[str]
+        self,
+        stem_fields: Sequence[str],
+        aliases: AliasTable | None,
+        expansions: list[str],
+        *,
+        folding: bool = True,
     ) -> None:
         self.stem_fields = tuple(stem_fields)
         self.aliases = aliases
         self.expansions = expansions
+        self.folding = folding
 
     def filters(self, parser: QueryParser) -> list[tuple[Callable[..., Any], int]]:
         return [(self._rewrite, 105)]
@@ -150,6 +156,8 @@ class _MultilingualPlugin(Plugin):  # type: ignore[misc] # Whoosh is untyped
     def _fielded(self, node: Any) -> Any:
         text = getattr(node, "text", "") or ""
         exact: tuple[tuple[str, float], ...] = (("title", 1.0), ("body", 1.0))
+        if not self.folding:
+            return syntax.OrGroup([self._copy(node, name, boost) for name, boost in exact])
         stems = tuple((name, STEM_BOOST) for name in self.stem_fields)
         folded = ((FOLDED_FIELD, FOLDED_BOOST),)
         if isinstance(node, syntax.WordNode | PhrasePlugin.PhraseNode):
@@ -162,15 +170,20 @@ class _MultilingualPlugin(Plugin):  # type: ignore[misc] # Whoosh is untyped
             fields = exact
         copies = []
         for name, boost in fields:
-            fielded = copy.copy(node)
-            fielded.set_fieldname(name)
-            fielded.set_boost(node.boost * boost)
+            fielded = self._copy(node, name, boost)
             if name == FOLDED_FIELD and not isinstance(
                 node, syntax.WordNode | PhrasePlugin.PhraseNode
             ):
                 fielded.text = fold(text)
             copies.append(fielded)
         return syntax.OrGroup(copies)
+
+    @staticmethod
+    def _copy(node: Any, fieldname: str, boost: float) -> Any:
+        fielded = copy.copy(node)
+        fielded.set_fieldname(fieldname)
+        fielded.set_boost(node.boost * boost)
+        return fielded
 
     def _expand_aliases(self, nodes: list[Any], aliases: AliasTable) -> list[Any]:
         result: list[Any] = []
@@ -246,13 +259,15 @@ def parse_query(
     *,
     aliases: AliasTable | None = None,
     expansions: list[str] | None = None,
+    folding: bool = True,
 ) -> Query:
     """Parse Whoosh query syntax over the exact, stemmed and folded fields; raise BadQuery.
 
     Unfielded words are searched in ``title``/``body`` (exact), the article-language stemmed
     fields and the folded field, exact matches weighing most; with ``aliases`` each word or
     phrase found in the alias table also matches its other spellings. The alias expansions
-    made are appended to ``expansions`` when given.
+    made are appended to ``expansions`` when given. Without ``folding`` only the exact fields
+    are searched (as newscli did before; used to measure what folding adds).
     """
     if not text or not text.strip():
         raise BadQuery("the query is empty; try `newscli search 'Termez'`")
@@ -266,7 +281,10 @@ def parse_query(
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
     parser.add_plugin(
         _MultilingualPlugin(
-            _stem_fields(searcher), aliases, expansions if expansions is not None else []
+            _stem_fields(searcher),
+            aliases,
+            expansions if expansions is not None else [],
+            folding=folding,
         )
     )
     try:
@@ -422,6 +440,7 @@ def search(
     languages: Sequence[str] = (),
     sort: str = "relevance",
     aliases: AliasTable | None = None,
+    folding: bool = True,
 ) -> SearchPage:
     """Run a query and return the top ``limit`` hits, best first (or newest first).
 
@@ -432,7 +451,7 @@ def search(
     if since and until and since > until:
         raise BadQuery(f"--since {since} is after --until {until}")
     expansions: list[str] = []
-    query = parse_query(text, searcher, aliases=aliases, expansions=expansions)
+    query = parse_query(text, searcher, aliases=aliases, expansions=expansions, folding=folding)
     filter_query = build_filter(since=since, until=until, sources=sources, languages=languages)
     if sort == "date":
         # Dated articles newest first, then undated ones by relevance: Whoosh's column default
@@ -493,5 +512,5 @@ def _explain(query: Query, filter_query: Query | None, expansions: Sequence[str]
     lines = [f"aliases: {line}" for line in expansions]
     lines.append(f"query: {query}")
     if filter_query is not None:
-        lines.append(f"filter: {filter_query}")
+        lines.append(f"filter: {filter_query.normalize()}")
     return "\n".join(lines)
