@@ -50,13 +50,28 @@ class AliasTable:
         return cls(groups=cleaned, _by_key=by_key, max_words=most)
 
     def variants(self, text: str) -> tuple[str, ...]:
-        """Return the other spellings of ``text`` (none when it is in no group)."""
+        """Return the other spellings of ``text`` (none when it is in no group).
+
+        Single-word spellings that fold to the same key as ``text`` (Термез for Termez) are left
+        out: the folded field already matches them, and repeating them would let the other
+        spellings outscore an exact match.
+        """
         key = fold_key(text)
         name = self._by_key.get(key)
         if name is None:
             return ()
         typed = " ".join(text.split()).casefold()
-        return tuple(s for s in self.groups[name] if s.casefold() != typed)
+        return tuple(
+            spelling
+            for spelling in self.groups[name]
+            if spelling.casefold() != typed
+            and not (_is_one_word(spelling) and _is_one_word(typed) and fold_key(spelling) == key)
+        )
+
+
+def _is_one_word(text: str) -> bool:
+    """One word without spaces or hyphens: folding alone matches its same-key spellings."""
+    return not any(ch.isspace() or ch in "-\u2010\u2011" for ch in text)
 
 
 def alias_files(index_dir: Path | None, config_dir: Path | None) -> list[Path]:

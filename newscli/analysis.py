@@ -38,6 +38,7 @@ __all__ = [
     "FoldingAnalyzer",
     "fold",
     "fold_key",
+    "fold_word",
     "stem_language",
     "stem_tajik",
     "stem_uzbek",
@@ -143,6 +144,11 @@ def _russian_word(word: str) -> str:
     return fold(lowered)
 
 
+def fold_word(word: str) -> str:
+    """Return the folded-field form of one word (``Термезе`` -> ``termez``)."""
+    return _fold_word(word)
+
+
 def fold_key(text: str) -> str:
     """Return the lookup key of a name: its words joined, then folded (Mazari Sharif -> ...)."""
     return _fold_word("".join(part.group() for part in _PART.finditer(text)))
@@ -234,14 +240,22 @@ class FoldingAnalyzer(Tokenizer):  # type: ignore[misc] # Whoosh is untyped
     pickled into the index's schema, so it holds only plain values.
     """
 
-    def __init__(self, language: str | None = None) -> None:
+    def __init__(self, language: str | None = None, *, sparse: bool = False) -> None:
         self.language = language
+        self.sparse = sparse
+        """Index only words whose folded form differs from their lower-case form: plain
+        words already match through the exact fields, so storing them again would double
+        the index for English text. Queries always yield every word."""
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, FoldingAnalyzer) and other.language == self.language
+        return (
+            isinstance(other, FoldingAnalyzer)
+            and other.language == self.language
+            and other.sparse == self.sparse
+        )
 
     def __hash__(self) -> int:
-        return hash((FoldingAnalyzer, self.language))
+        return hash((FoldingAnalyzer, self.language, self.sparse))
 
     def term(self, word: str) -> str:
         """Return the indexed form of one word (no hyphens)."""
@@ -265,6 +279,7 @@ class FoldingAnalyzer(Tokenizer):  # type: ignore[misc] # Whoosh is untyped
         **kwargs: Any,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        sparse = self.sparse and mode != "query"
         position = start_pos
         for match in _WORD.finditer(value):
             word = match.group()
@@ -282,7 +297,10 @@ class FoldingAnalyzer(Tokenizer):  # type: ignore[misc] # Whoosh is untyped
                 pieces = [(word, match.start(), match.end(), False)]
             for piece, start, end, shares_position in pieces:
                 text = self.term(piece)
-                if not text:
+                plain = sparse and not shares_position  # a joined form is never plain
+                if not text or (plain and text == piece.casefold()):
+                    if not shares_position:
+                        position += 1
                     continue
                 token.text = text
                 token.boost = 1.0

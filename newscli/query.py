@@ -17,7 +17,7 @@ from whoosh.query import And, DateRange, Or, Query, Term
 from whoosh.searching import Hit, Searcher
 from whoosh.util.times import adatetime
 
-from newscli.analysis import fold
+from newscli.analysis import fold, fold_word
 from newscli.errors import BadQuery
 from newscli.models import SearchHit, SearchPage
 from newscli.store import FOLDED_FIELD, STEM_FIELDS, article_from_fields
@@ -46,7 +46,7 @@ FOLDED_BOOST = 0.4
 """Weight of a match in the folded field, relative to an exact title/body match (1.0)."""
 STEM_BOOST = 0.5
 """Weight of a match in the article-language stemmed field (``text_<lang>``)."""
-ALIAS_BOOST = 0.6
+ALIAS_BOOST = 0.3
 """Weight of a match on another spelling from the alias file, relative to the typed one."""
 _SEARCH_FIELDS = ("title", "body")
 _SNIPPET_CHARS = 240
@@ -176,6 +176,13 @@ class _MultilingualPlugin(Plugin):  # type: ignore[misc] # Whoosh is untyped
             ):
                 fielded.text = fold(text)
             copies.append(fielded)
+        if type(node) is syntax.WordNode and not text.isascii() and fold_word(text).isascii():
+            # The folded field holds only words folding changes, so a Cyrillic or accented
+            # query word looks for its folded form among the plain words of title and body.
+            for name, _ in () if has_hyphen else exact:
+                fielded = self._copy(node, name, FOLDED_BOOST)
+                fielded.text = fold_word(text)
+                copies.append(fielded)
         return syntax.OrGroup(copies)
 
     @staticmethod

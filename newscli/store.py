@@ -61,7 +61,10 @@ TITLE_BOOST = 2.0
 _WRITER_LIMIT_MB = 128
 _LOCK_POLL_SECONDS = 0.1
 FOLDED_FIELD = "folded"
-"""Title and body folded across scripts, diacritics, apostrophes and case (any language)."""
+"""Title and body folded across scripts, diacritics, apostrophes and case (any language).
+
+Only words that folding changes are indexed (Cyrillic, diacritics, apostrophes, kh/q/gh, case
+endings); plain words are found through ``title``/``body``."""
 STEM_FIELDS = {language: f"text_{language}" for language in STEM_LANGUAGES}
 """Title and body stemmed for the article's own language (filled for that language only)."""
 
@@ -88,7 +91,7 @@ def build_schema() -> Schema:
         content_hash=ID(stored=True),
         source_hash=STORED(),
         ingested=STORED(),
-        **{FOLDED_FIELD: TEXT(analyzer=FoldingAnalyzer())},
+        **{FOLDED_FIELD: TEXT(analyzer=FoldingAnalyzer(sparse=True))},
         **{name: TEXT(analyzer=stemmed_analyzer(code)) for code, name in STEM_FIELDS.items()},
     )
 

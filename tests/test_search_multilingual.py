@@ -155,7 +155,7 @@ def test_search_explain_prints_the_query_run(
     assert lines[0].startswith("aliases: ISKP -> ISIS-K | IS-K |")
     stems = "text_ru:iskp^0.5 OR text_uz:iskp^0.5 OR text_tg:iskp^0.5"
     assert lines[1].startswith(f"query: (title:iskp OR body:iskp OR {stems} OR folded:iskp^0.4 OR")
-    assert "folded:isisk^0.24" in lines[1]
+    assert "folded:isisk^0.12" in lines[1]
     assert lines[2] == "filter: language:en"
     plain = run(runner, "search", "ISKP", "--explain", "--no-aliases", "-f", "plain", index=index)
     assert plain.stderr == f"query: (title:iskp OR body:iskp OR {stems} OR folded:iskp^0.4)\n"
