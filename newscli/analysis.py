@@ -134,6 +134,12 @@ def _fold_word(word: str) -> str:
     return _strip_case(fold(_POSSESSIVE.sub("", word)))
 
 
+@lru_cache(maxsize=200_000)
+def _fold_plain(word: str) -> str:
+    """Fold one word without touching its ending."""
+    return fold(_POSSESSIVE.sub("", word))
+
+
 @lru_cache(maxsize=100_000)
 def _russian_word(word: str) -> str:
     """Russian Snowball stem of a Cyrillic word, then folded (the ``text_ru`` field)."""
@@ -257,10 +263,17 @@ class FoldingAnalyzer(Tokenizer):  # type: ignore[misc] # Whoosh is untyped
     def __hash__(self) -> int:
         return hash((FoldingAnalyzer, self.language, self.sparse))
 
-    def term(self, word: str) -> str:
-        """Return the indexed form of one word (no hyphens)."""
+    def term(self, word: str, *, query: bool = True) -> str:
+        """Return the indexed form of one word (no hyphens).
+
+        In the sparse folded field, a lower-case Latin word keeps its ending at index time
+        (``party`` stays ``party`` and is not stored; names are capitalised), while query words
+        always lose theirs (``bukhara`` -> ``buxar`` finds ``Bukhara`` and ``Бухаре``).
+        """
         if self.language is None:
-            return _fold_word(word)
+            if query or not self.sparse or word[:1].isupper() or _CYRILLIC_LETTER.search(word):
+                return _fold_word(word)
+            return _fold_plain(word)
         if self.language == "ru":
             return _russian_word(word)
         return _stemmer(self.language)(fold(_POSSESSIVE.sub("", word)))
@@ -296,7 +309,7 @@ class FoldingAnalyzer(Tokenizer):  # type: ignore[misc] # Whoosh is untyped
             else:
                 pieces = [(word, match.start(), match.end(), False)]
             for piece, start, end, shares_position in pieces:
-                text = self.term(piece)
+                text = self.term(piece, query=not sparse)
                 plain = sparse and not shares_position  # a joined form is never plain
                 if not text or (plain and text == piece.casefold()):
                     if not shares_position:

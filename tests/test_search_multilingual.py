@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newscli import Corpus
 from newscli.cli import cli
+from newscli.errors import BadQuery
 from newscli.ids import article_id, file_key
 from tests.conftest import run
 from tests.multilingual import QUERIES, write_corpus
@@ -211,3 +215,36 @@ def test_search_eval_meets_recall_and_precision_targets(
     assert len(QUERIES) >= 30
     assert recall >= 0.95
     assert precision >= precision_exact - 0.05
+
+
+def test_search_derived_fields_regenerate_from_stored_documents(
+    multilingual: tuple[Path, dict[str, str]],
+) -> None:
+    """A rebuild from stored documents (no original files) gets the same derived fields."""
+    from newscli.store import FOLDED_FIELD, STEM_FIELDS, Store, _to_document, article_from_fields
+
+    index, names = multilingual
+    by_name = {name: article_id for article_id, name in names.items()}
+    store = Store.open(index)
+    with store.searcher() as searcher:
+        stored = dict(searcher.document(id=by_name["uz_termiz_kirill"]))
+    document = _to_document(article_from_fields(stored))
+    assert document[FOLDED_FIELD].startswith("Термиздаги кўприк таъмирланди\n")
+    assert document[STEM_FIELDS["uz"]] == document[FOLDED_FIELD]  # labelled ru, analysed as uz
+    assert not any(document.get(STEM_FIELDS[code]) for code in ("ru", "tg"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("TermzISKPМазриШфТрмзеʻ'‘-\" ():*?^~[]ANDORNOTlag")),
+        max_size=40,
+    )
+)
+def test_search_any_query_parses_or_raises_bad_query(
+    multilingual: tuple[Path, dict[str, str]], text: str
+) -> None:
+    index, _ = multilingual
+    corpus = Corpus.open(index)
+    with contextlib.suppress(BadQuery):
+        corpus.search(text, limit=3)
