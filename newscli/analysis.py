@@ -31,7 +31,6 @@ from functools import cache, lru_cache
 from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
-from whoosh.lang import stemmer_for_language
 
 __all__ = [
     "STEM_LANGUAGES",
@@ -54,6 +53,7 @@ _APOSTROPHES = "'\u2019\u2018\u02bb\u02bc\u0060\u00b4\u02b9\u2032"
 _HYPHENS = "-\u2010\u2011"
 # A word: letters/digits, possibly joined by apostrophes or hyphens (Oʻzbekiston, ISIS-K).
 _JOINERS = re.escape(_APOSTROPHES + _HYPHENS)
+_HYPHEN = re.compile(f"[{re.escape(_HYPHENS)}]")
 _QUOTES = re.escape(_APOSTROPHES)
 _WORD = re.compile(rf"[^\W_]+(?:[{_JOINERS}][^\W_]+)*")
 _PART = re.compile(rf"[^\W_]+(?:[{_QUOTES}][^\W_]+)*")
@@ -107,7 +107,14 @@ def fold(text: str) -> str:
     return result
 
 
-_russian_stem: Callable[[str], str] = stemmer_for_language("ru")
+@cache
+def _snowball(language: str) -> Callable[[str], str]:
+    """Return Whoosh's stemmer for a language (imported on first use: it is slow to load)."""
+    from whoosh.lang import stemmer_for_language
+
+    stem: Callable[[str], str] = stemmer_for_language(language)
+    return stem
+
 
 # Russian case endings as they look once folded, longest first. Stripped from every folded word
 # (whatever its script) so that Термезе, Термезом, Термеза and Termez all give ``termez`` while
@@ -146,7 +153,7 @@ def _russian_word(word: str) -> str:
     word = _POSSESSIVE.sub("", word)
     lowered = unicodedata.normalize("NFC", word).casefold().replace("ё", "е")
     if _CYRILLIC_LETTER.search(lowered) and lowered.isalpha():
-        lowered = _russian_stem(lowered)
+        lowered = _snowball("ru")(lowered)
     return fold(lowered)
 
 
@@ -297,21 +304,37 @@ class FoldingAnalyzer(Tokenizer):  # type: ignore[misc] # Whoosh is untyped
         for match in _WORD.finditer(value):
             word = match.group()
             offset = match.start()
+            if _HYPHEN.search(word) is None:
+                # The common case, kept lean: one cached lookup per word.
+                text = _sparse_term(word) if sparse else self.term(word)
+                if text:
+                    token.text = text
+                    token.boost = 1.0
+                    token.stopped = False
+                    if keeporiginal:
+                        token.original = word
+                    if positions:
+                        token.pos = position
+                    if chars:
+                        token.startchar = start_char + offset
+                        token.endchar = start_char + match.end()
+                    yield token
+                position += 1
+                continue
             pieces: list[tuple[str, int, int, bool]] = []
-            if any(ch in _HYPHENS for ch in word):
-                if mode != "query":
-                    pieces = [
-                        (part.group(), offset + part.start(), offset + part.end(), False)
-                        for part in _PART.finditer(word)
-                    ]
-                joined = "".join(ch for ch in word if ch not in _HYPHENS)
-                pieces.append((joined, match.start(), match.end(), bool(pieces)))
-            else:
-                pieces = [(word, match.start(), match.end(), False)]
+            if mode != "query":
+                pieces = [
+                    (part.group(), offset + part.start(), offset + part.end(), False)
+                    for part in _PART.finditer(word)
+                ]
+            joined = _HYPHEN.sub("", word)
+            pieces.append((joined, offset, match.end(), bool(pieces)))
             for piece, start, end, shares_position in pieces:
-                text = self.term(piece, query=not sparse)
-                plain = sparse and not shares_position  # a joined form is never plain
-                if not text or (plain and text == piece.casefold()):
+                if shares_position:  # a joined form is never plain
+                    text = self.term(piece, query=False)
+                else:
+                    text = _sparse_term(piece) if sparse else self.term(piece)
+                if not text:
                     if not shares_position:
                         position += 1
                     continue
@@ -332,6 +355,16 @@ class FoldingAnalyzer(Tokenizer):  # type: ignore[misc] # Whoosh is untyped
                 yield token
 
 
+@lru_cache(maxsize=200_000)
+def _sparse_term(word: str) -> str:
+    """The folded field's index-time form of a word, or "" when folding leaves it as it is."""
+    if word[:1].isupper() or _CYRILLIC_LETTER.search(word):
+        text = _fold_word(word)
+    else:
+        text = _fold_plain(word)
+    return "" if text == word.casefold() else text
+
+
 @cache
 def _stemmer(language: str) -> Callable[[str], str]:
     """Return a cached ``folded word -> stem`` function for a ``text_<lang>`` field."""
@@ -339,7 +372,7 @@ def _stemmer(language: str) -> Callable[[str], str]:
         return lru_cache(maxsize=100_000)(stem_uzbek)
     if language == "tg":
         return lru_cache(maxsize=100_000)(stem_tajik)
-    snowball = stemmer_for_language(language)
+    snowball = _snowball(language)
 
     @lru_cache(maxsize=100_000)
     def stem(folded: str) -> str:
