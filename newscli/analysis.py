@@ -253,6 +253,11 @@ class FoldingAnalyzer(Tokenizer):  # type: ignore[misc] # Whoosh is untyped
     pickled into the index's schema, so it holds only plain values.
     """
 
+    language: str | None = None
+    sparse: bool = False
+    # Class-level defaults: the analyzer is pickled into each index's schema, and an index
+    # pickled before an attribute existed must still load.
+
     def __init__(self, language: str | None = None, *, sparse: bool = False) -> None:
         self.language = language
         self.sparse = sparse
