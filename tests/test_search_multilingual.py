@@ -248,3 +248,14 @@ def test_search_any_query_parses_or_raises_bad_query(
     corpus = Corpus.open(index)
     with contextlib.suppress(BadQuery):
         corpus.search(text, limit=3)
+
+
+def test_search_wildcards_and_fielded_terms(
+    runner: CliRunner, multilingual: tuple[Path, dict[str, str]]
+) -> None:
+    # A Cyrillic prefix is folded too, so it reaches the Russian inflections and Latin names
+    # that folding changed; a fielded term stays exact.
+    found = set(_search(runner, multilingual, "Термез*", "--no-aliases"))
+    assert {"ru_termez_obstrel", "ru_termez_most", "ru_mazar"} <= found
+    assert _search(runner, multilingual, "title:Термеза") == ["ru_termez_obstrel"]
+    assert _search(runner, multilingual, "title:Termez", "--lang", "ru") == []
