@@ -60,8 +60,10 @@ class Corpus:
         fetch_timeout: float = DEFAULT_FETCH_TIMEOUT,
         host_delay: float = DEFAULT_HOST_DELAY,
         max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES,
+        config_dir: Path | None = None,
     ) -> None:
         self._store = store
+        self.config_dir = config_dir
         self.lock_wait = lock_wait
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
@@ -89,8 +91,12 @@ class Corpus:
         fetch_timeout: float = DEFAULT_FETCH_TIMEOUT,
         host_delay: float = DEFAULT_HOST_DELAY,
         max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES,
+        config_dir: Path | None = None,
     ) -> Corpus:
-        """Open the index in ``index_dir``; ``create`` makes it when it does not exist yet."""
+        """Open the index in ``index_dir``; ``create`` makes it when it does not exist yet.
+
+        ``config_dir`` is where a user ``aliases.toml`` may live (besides the index folder).
+        """
         store = Store.open(Path(index_dir), create=create, lock_wait=lock_wait)
         return cls(
             store,
@@ -102,6 +108,7 @@ class Corpus:
             fetch_timeout=fetch_timeout,
             host_delay=host_delay,
             max_fetch_bytes=max_fetch_bytes,
+            config_dir=config_dir,
         )
 
     @property
@@ -207,16 +214,23 @@ class Corpus:
         mentions_since: date | str | None = None,
         mentions_until: date | str | None = None,
         now: datetime | None = None,
+        aliases: bool = True,
+        folding: bool = True,
     ) -> SearchPage:
         """Return the best ``limit`` hits for a Whoosh query over titles and bodies.
 
         ``since``/``until`` bound the publication date and ``mentions_since``/
         ``mentions_until`` the days mentioned in the body, inclusive; each is a date or a
-        relative day before ``now`` (``7d``, ``2w``, ``3m``, ``1y``).
+        relative day before ``now`` (``7d``, ``2w``, ``3m``, ``1y``). Words match across
+        scripts and inflections; with ``aliases`` a name also matches the other spellings in
+        the alias files (starter list, config folder, index folder). ``folding=False``
+        searches the exact title and body fields only.
         """
         from newscli import query as query_module
+        from newscli.aliases import alias_files, load_aliases
 
         today = (now or datetime.now(UTC)).date()
+        table = load_aliases(alias_files(self.index_dir, self.config_dir)) if aliases else None
         with self._store.searcher() as searcher:
             return query_module.search(
                 searcher,
@@ -230,6 +244,8 @@ class Corpus:
                 mentions_since=query_module.relative_day(mentions_since, today=today),
                 mentions_until=query_module.relative_day(mentions_until, today=today),
                 today=today,
+                aliases=table,
+                folding=folding,
             )
 
     def timeline(

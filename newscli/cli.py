@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 
 from newscli import __version__, config, render
-from newscli.config import Settings, default_index_dir
+from newscli.config import Settings, default_config_dir, default_index_dir
 from newscli.errors import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -139,6 +139,7 @@ def _open(settings: Settings, *, create: bool = False, lock_wait: float = 0.0) -
         fetch_timeout=settings.fetch_timeout,
         host_delay=settings.host_delay,
         max_fetch_bytes=settings.max_fetch_bytes,
+        config_dir=settings.config_dir,
     )
 
 
@@ -192,6 +193,7 @@ def cli(ctx: click.Context, index_dir: Path | None, verbose: int, debug: bool) -
         allow_private_hosts=config.allow_private_hosts(os.environ),
         fetch_timeout=fetch_timeout,
         host_delay=host_delay,
+        config_dir=default_config_dir(os.environ),
     )
 
 
@@ -297,6 +299,13 @@ def ingest(
     show_default=True,
     help="Best matches first, or newest first.",
 )
+@click.option(
+    "--no-aliases",
+    "no_aliases",
+    is_flag=True,
+    help="Do not expand names to the other spellings in the alias files.",
+)
+@click.option("--explain", is_flag=True, help="Print the query actually run to stderr.")
 @format_option
 @pass_settings
 def search(
@@ -310,15 +319,19 @@ def search(
     sources: tuple[str, ...],
     languages: tuple[str, ...],
     sort: str,
+    no_aliases: bool,
+    explain: bool,
     fmt: str | None,
     as_json: bool,
 ) -> None:
     """Search titles and bodies, best matches first.
 
     QUERY uses Whoosh syntax: words (all must match), AND/OR/NOT, "exact phrases",
-    wildcards (rocket*), fields (title:, body:, author:, source:, language:) and dates
-    (date:2024-03, "date:[2024-01-01 to 2024-03-31]", mentions:2022-04-18).
-    --since/--until and --mentions-since/--mentions-until also take 7d, 2w, 3m, 1y.
+    wildcards (rocket*), fields (title:, body:, author:, source:, language: or lang:) and
+    dates (date:2024-03, "date:[2024-01-01 to 2024-03-31]", mentions:2022-04-18). Words match
+    across scripts and inflections (Termez finds Термезе) and names match their aliases
+    (Termiz, ISKP). --since/--until and --mentions-since/--mentions-until also take 7d, 2w,
+    3m, 1y.
 
     \b
     Examples:
@@ -326,6 +339,7 @@ def search(
         newscli search '"rocket attack" AND Uzbekistan' --since 2022 --sort date
         newscli search 'title:ISIS' -n 5 --json
         newscli search Termez --mentions-since 2022-04 --since 3m
+        newscli search ISKP --explain --no-aliases
     """
     corpus = _open(settings)
     page = corpus.search(
@@ -338,7 +352,10 @@ def search(
         sort=sort,
         mentions_since=mentions_since,
         mentions_until=mentions_until,
+        aliases=not no_aliases,
     )
+    if explain:
+        click.echo(render.sanitize(page.query), err=True)
     render.hits(page, _output_format(fmt, as_json))
 
 

@@ -10,6 +10,7 @@ __all__ = [
     "DEFAULT_BATCH_SIZE",
     "Settings",
     "allow_private_hosts",
+    "default_config_dir",
     "default_index_dir",
     "env_seconds",
 ]
@@ -37,6 +38,13 @@ def default_index_dir(environ: Mapping[str, str]) -> Path:
     return base / "newscli" / "index"
 
 
+def default_config_dir(environ: Mapping[str, str]) -> Path:
+    """Return ``$XDG_CONFIG_HOME/newscli``, or ``~/.config/newscli`` (holds ``aliases.toml``)."""
+    xdg = environ.get("XDG_CONFIG_HOME", "").strip()
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".config"
+    return base / "newscli"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a command needs to know besides its own arguments."""
@@ -53,6 +61,8 @@ class Settings:
     fetch_timeout: float = DEFAULT_FETCH_TIMEOUT
     host_delay: float = DEFAULT_HOST_DELAY
     max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES
+    config_dir: Path | None = None
+    """Folder of user configuration files (``aliases.toml``)."""
 
 
 def allow_private_hosts(environ: Mapping[str, str]) -> bool:

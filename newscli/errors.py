@@ -10,6 +10,7 @@ __all__ = [
     "EXIT_TEMPFAIL",
     "EXIT_USAGE",
     "ArticleNotFound",
+    "BadAliases",
     "BadQuery",
     "IndexBusy",
     "IndexNotFound",
@@ -51,3 +52,7 @@ class ArticleNotFound(NewscliError):
 
 class BadQuery(NewscliError):
     """The search query or one of its filters cannot be understood."""
+
+
+class BadAliases(NewscliError):
+    """An alias file could not be read or has the wrong shape."""

@@ -153,6 +153,8 @@ class SearchPage:
 
     hits: tuple[SearchHit, ...]
     total: int
+    query: str = ""
+    """The query that ran, for ``search --explain``: alias expansions, Whoosh query, filter."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,27 +3,35 @@
 from __future__ import annotations
 
 import calendar
+import copy
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import highlight
+from whoosh.analysis import Token
 from whoosh.matching import ListMatcher
-from whoosh.qparser import GtLtPlugin, MultifieldParser
+from whoosh.qparser import FieldAliasPlugin, GtLtPlugin, QueryParser, syntax
 from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh.qparser.plugins import PhrasePlugin, Plugin, PrefixPlugin, WildcardPlugin
 from whoosh.query import And, DateRange, Every, Or, Query, Term
 from whoosh.searching import Hit, Searcher
 from whoosh.util.times import adatetime
 
+from newscli.analysis import fold, fold_word
 from newscli.errors import BadQuery
 from newscli.models import SearchHit, SearchPage, Timeline
-from newscli.store import article_from_fields
+from newscli.store import FOLDED_FIELD, STEM_FIELDS, article_from_fields
+
+if TYPE_CHECKING:
+    from newscli.aliases import AliasTable
 
 __all__ = [
     "PERIODS",
     "SORT_ORDERS",
     "TIMELINE_FIELDS",
+    "build_filter",
     "is_relative_day",
     "parse_query",
     "relative_day",
@@ -41,12 +49,21 @@ QUERY_FIELDS = (
     "date_confidence",
     "id",
     "kind",
+    "lang",
     "language",
     "mentions",
     "source",
     "title",
     "url",
 )
+FIELD_ALIASES = {"language": ["lang"]}
+"""Query-language field aliases: ``lang:ru`` means ``language:ru``."""
+FOLDED_BOOST = 0.4
+"""Weight of a match in the folded field, relative to an exact title/body match (1.0)."""
+STEM_BOOST = 0.5
+"""Weight of a match in the article-language stemmed field (``text_<lang>``)."""
+ALIAS_BOOST = 0.3
+"""Weight of a match on another spelling from the alias file, relative to the typed one."""
 _SEARCH_FIELDS = ("title", "body")
 _SNIPPET_CHARS = 240
 _SNIPPET_SURROUND = 70
@@ -110,7 +127,7 @@ _QUOTED = re.compile(r'"[^"]*"|\'[^\']*\'')
 
 def _check_fields(text: str, searcher: Searcher) -> None:
     """Reject ``name:value`` terms whose field does not exist (Whoosh would match nothing)."""
-    names = set(searcher.schema.names())
+    names = set(searcher.schema.names()) | {alias for v in FIELD_ALIASES.values() for alias in v}
     for name in _FIELD_PREFIX.findall(_QUOTED.sub(" ", text)):
         if name not in names:
             known = ", ".join(sorted(QUERY_FIELDS))
@@ -143,10 +160,169 @@ def _distinct_ranges(node: Query) -> Query:
     return node
 
 
-def parse_query(text: str, searcher: Searcher, *, today: date | None = None) -> Query:
-    """Parse Whoosh query syntax over title and body; raise BadQuery on nonsense.
+class _MultilingualPlugin(Plugin):  # type: ignore[misc] # Whoosh is untyped
+    """Expand unfielded words to their aliases, then to the exact, stemmed and folded fields.
 
-    With ``today``, dates in the query may also be relative (``date:>30d``).
+    Runs as a parser filter after explicit field names are applied (priority 100) and replaces
+    Whoosh's MultifieldPlugin. ``title:``/``body:`` and other fielded terms are left exact.
+    """
+
+    def __init__(
+        self,
+        stem_fields: Sequence[str],
+        aliases: AliasTable | None,
+        expansions: list[str],
+        *,
+        folding: bool = True,
+    ) -> None:
+        self.stem_fields = tuple(stem_fields)
+        self.aliases = aliases
+        self.expansions = expansions
+        self.folding = folding
+
+    def filters(self, parser: QueryParser) -> list[tuple[Callable[..., Any], int]]:
+        return [(self._rewrite, 105)]
+
+    def _rewrite(self, parser: QueryParser, group: Any, *, expand: bool = True) -> Any:
+        nodes = list(group)
+        if expand and self.aliases is not None:
+            nodes = self._expand_aliases(nodes, self.aliases)
+        rewritten = []
+        for node in nodes:
+            if isinstance(node, syntax.GroupNode):
+                inner = expand and not getattr(node, "from_alias", False)
+                rewritten.append(self._rewrite(parser, node, expand=inner))
+            elif node.has_fieldname and node.fieldname is None:
+                rewritten.append(self._fielded(node))
+            else:
+                rewritten.append(node)
+        group.nodes[:] = rewritten
+        return group
+
+    def _fielded(self, node: Any) -> Any:
+        text = getattr(node, "text", "") or ""
+        exact: tuple[tuple[str, float], ...] = (("title", 1.0), ("body", 1.0))
+        if not self.folding:
+            return syntax.OrGroup([self._copy(node, name, boost) for name, boost in exact])
+        stems = tuple((name, STEM_BOOST) for name in self.stem_fields)
+        folded = ((FOLDED_FIELD, FOLDED_BOOST),)
+        if isinstance(node, syntax.WordNode | PhrasePlugin.PhraseNode):
+            # A hyphenated word (ISIS-K) is looked up joined; title/body would split it.
+            has_hyphen = isinstance(node, syntax.WordNode) and re.search(r"\w-\w", text)
+            fields = (*(() if has_hyphen else exact), *stems, *folded)
+        elif isinstance(node, PrefixPlugin.PrefixNode | WildcardPlugin.WildcardNode):
+            fields = (*exact, *folded)
+        else:
+            fields = exact
+        copies = []
+        for name, boost in fields:
+            fielded = self._copy(node, name, boost)
+            if name == FOLDED_FIELD and not isinstance(
+                node, syntax.WordNode | PhrasePlugin.PhraseNode
+            ):
+                fielded.text = fold(text)
+            copies.append(fielded)
+        if type(node) is syntax.WordNode and not text.isascii() and fold_word(text).isascii():
+            # The folded field holds only words folding changes, so a Cyrillic or accented
+            # query word looks for its folded form among the plain words of title and body.
+            for name, _ in () if has_hyphen else exact:
+                fielded = self._copy(node, name, FOLDED_BOOST)
+                fielded.text = fold_word(text)
+                copies.append(fielded)
+        return syntax.OrGroup(copies)
+
+    @staticmethod
+    def _copy(node: Any, fieldname: str, boost: float) -> Any:
+        fielded = copy.copy(node)
+        fielded.set_fieldname(fieldname)
+        fielded.set_boost(node.boost * boost)
+        return fielded
+
+    def _expand_aliases(self, nodes: list[Any], aliases: AliasTable) -> list[Any]:
+        result: list[Any] = []
+        index = 0
+        while index < len(nodes):
+            run = self._word_run(nodes, index, aliases.max_words)
+            replaced = False
+            for length in range(len(run), 0, -1):
+                words = [nodes[i] for i in run[:length]]
+                typed = " ".join(node.text for node in words)
+                variants = aliases.variants(typed)
+                if not variants:
+                    continue
+                original = words[0] if length == 1 else syntax.AndGroup(words)
+                result.append(self._alias_group(original, typed, variants))
+                index = run[length - 1] + 1
+                replaced = True
+                break
+            if not replaced:
+                node = nodes[index]
+                variants = ()
+                if _is_unfielded(node, PhrasePlugin.PhraseNode):
+                    variants = aliases.variants(node.text)
+                result.append(self._alias_group(node, node.text, variants) if variants else node)
+                index += 1
+        return result
+
+    @staticmethod
+    def _word_run(nodes: list[Any], start: int, most: int) -> list[int]:
+        """Indexes of up to ``most`` unfielded words from ``start``, across whitespace only."""
+        run: list[int] = []
+        index = start
+        while index < len(nodes) and len(run) < most:
+            node = nodes[index]
+            if _is_unfielded(node, syntax.WordNode):
+                run.append(index)
+            elif not isinstance(node, syntax.Whitespace) or not run:
+                break
+            index += 1
+        return run
+
+    def _alias_group(self, original: Any, typed: str, variants: Sequence[str]) -> Any:
+        self.expansions.append(f"{typed} -> {' | '.join(variants)}")
+        alternatives = [original]
+        for variant in variants:
+            if " " in variant:
+                node = PhrasePlugin.PhraseNode(variant, 0)
+            else:
+                node = syntax.WordNode(variant)
+            node.set_boost(ALIAS_BOOST)
+            node.startchar = getattr(original, "startchar", 0)
+            node.endchar = getattr(original, "endchar", 0)
+            alternatives.append(node)
+        group = syntax.OrGroup(alternatives)
+        group.from_alias = True
+        return group
+
+
+def _is_unfielded(node: Any, kind: type[Any]) -> bool:
+    return type(node) is kind and node.fieldname is None and node.boost == 1.0
+
+
+def _stem_fields(searcher: Searcher) -> list[str]:
+    """The ``text_<lang>`` fields that hold anything in this index (others cost query time)."""
+    reader = searcher.reader()
+    names = set(searcher.schema.names())
+    return [name for name in STEM_FIELDS.values() if name in names and reader.field_length(name)]
+
+
+def parse_query(
+    text: str,
+    searcher: Searcher,
+    *,
+    aliases: AliasTable | None = None,
+    expansions: list[str] | None = None,
+    folding: bool = True,
+    today: date | None = None,
+) -> Query:
+    """Parse Whoosh query syntax over the exact, stemmed and folded fields; raise BadQuery.
+
+    Unfielded words are searched in ``title``/``body`` (exact), the article-language stemmed
+    fields and the folded field, exact matches weighing most; with ``aliases`` each word or
+    phrase found in the alias table also matches its other spellings. The alias expansions
+    made are appended to ``expansions`` when given. Without ``folding`` only the exact fields
+    are searched (as newscli did before; used to measure what folding adds). With ``today``,
+    dates in the query may also be relative (``date:>30d``).
     """
     if not text or not text.strip():
         raise BadQuery("the query is empty; try `newscli search 'Termez'`")
@@ -156,11 +332,20 @@ def parse_query(text: str, searcher: Searcher, *, today: date | None = None) -> 
         return Every()  # every document; Every("body") would walk every term of the body
     _check_fields(text, searcher)
     errors = _DateErrors()
-    parser = MultifieldParser(list(_SEARCH_FIELDS), searcher.schema)
+    parser = QueryParser(None, searcher.schema)
     parser.add_plugin(
         DateParserPlugin(dateparser=_IsoDates(today=today), basedate=_BASEDATE, callback=errors)
     )
     parser.add_plugin(GtLtPlugin())
+    parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+    parser.add_plugin(
+        _MultilingualPlugin(
+            _stem_fields(searcher),
+            aliases,
+            expansions if expansions is not None else [],
+            folding=folding,
+        )
+    )
     try:
         query = parser.parse(text)
     except Exception as exc:  # Whoosh's parser raises assorted types on malformed input
@@ -235,6 +420,20 @@ def _filters(
     return And(parts) if parts else None
 
 
+def build_filter(
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    sources: Sequence[str] = (),
+    languages: Sequence[str] = (),
+) -> Query | None:
+    """Return the filter for the shared options (``--since/--until/--source/--lang``).
+
+    Every command that filters articles (``search``, ``timeline``) builds its filter here.
+    """
+    return _filters(since=since, until=until, sources=sources, languages=languages)
+
+
 def _split_markers(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     plain: list[str] = []
     spans: list[tuple[int, int]] = []
@@ -253,13 +452,68 @@ def _split_markers(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(plain), tuple(spans)
 
 
+_CONTEXT_WORD = re.compile(r"[^\W_]+")
+_HIGHLIGHT_FIELDS = frozenset(("body", FOLDED_FIELD, *STEM_FIELDS.values()))
+
+
+def _matched_tokens(hit: Hit, body: str) -> list[Token]:
+    """Tokens of ``body`` matched in any searched field: exact, stemmed, folded or aliased.
+
+    Each field's analyzer re-reads the original body (its character offsets are the original
+    text's), so a folded match on ``termez`` marks the word ``Термезе`` where it stands.
+    """
+    words: dict[str, set[str]] = {}
+    for fieldname, term in hit.matched_terms():
+        if fieldname in _HIGHLIGHT_FIELDS:
+            text = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+            words.setdefault(fieldname, set()).add(text)
+    schema = hit.searcher.schema
+    spans: dict[int, tuple[int, str]] = {}
+    for fieldname, terms in words.items():
+        analyzer = schema[fieldname].analyzer
+        for token in analyzer(body, chars=True, mode="index", removestops=False):
+            if token.text in terms and token.endchar > spans.get(token.startchar, (-1, ""))[0]:
+                spans[token.startchar] = (token.endchar, token.text)
+    matched: list[Token] = []
+    last_end = -1
+    for start in sorted(spans):
+        end, text = spans[start]
+        if start >= last_end:
+            matched.append(Token(text=text, startchar=start, endchar=end, boost=1.0, matched=True))
+            last_end = end
+    if not matched:
+        return []
+    # The fragmenter needs the unmatched words around the matches too, for context.
+    tokens: list[Token] = []
+    next_match = 0
+    for word in _CONTEXT_WORD.finditer(body):
+        while next_match < len(matched) and matched[next_match].startchar < word.end():
+            tokens.append(matched[next_match])
+            next_match += 1
+        if tokens and tokens[-1].matched and word.start() < tokens[-1].endchar:
+            continue  # this word is (part of) the match just added
+        tokens.append(
+            Token(text=word.group(), startchar=word.start(), endchar=word.end(), matched=False)
+        )
+    tokens.extend(matched[next_match:])
+    return tokens
+
+
 def _snippet(
     hit: Hit, highlighter: highlight.Highlighter
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     body = str(hit.get("body", "")).replace(_OPEN, "").replace(_CLOSE, "")
-    marked = highlighter.highlight_hit(hit, "body", text=body, top=2) if body else ""
-    if marked:
-        return _split_markers(" ".join(marked.split()))
+    tokens = _matched_tokens(hit, body) if body else []
+    if tokens:
+        fragments = highlight.top_fragments(
+            highlighter.fragmenter.fragment_tokens(body, tokens),
+            2,
+            highlighter.scorer,
+            highlighter.order,
+        )
+        marked = highlighter.formatter.format(fragments)
+        if marked:
+            return _split_markers(" ".join(marked.split()))
     lead = " ".join(body[: _SNIPPET_CHARS * 2].split())
     if len(lead) > _SNIPPET_CHARS:
         lead = lead[:_SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
@@ -286,12 +540,20 @@ def search(
     mentions_since: date | None = None,
     mentions_until: date | None = None,
     today: date | None = None,
+    aliases: AliasTable | None = None,
+    folding: bool = True,
 ) -> SearchPage:
-    """Run a query and return the top ``limit`` hits, best first (or newest first)."""
+    """Run a query and return the top ``limit`` hits, best first (or newest first).
+
+    ``aliases`` expands names to their other spellings; the page's ``query`` tells what ran.
+    """
     if sort not in SORT_ORDERS:
         raise BadQuery(f"unknown sort order {sort!r}; use one of {', '.join(SORT_ORDERS)}")
     _check_order(since, until, mentions_since, mentions_until)
-    query = parse_query(text, searcher, today=today)
+    expansions: list[str] = []
+    query = parse_query(
+        text, searcher, aliases=aliases, expansions=expansions, folding=folding, today=today
+    )
     filter_query = _filters(
         since=since,
         until=until,
@@ -348,7 +610,11 @@ def search(
                 lead="" if article.title else _lead(article.body),
             )
         )
-    return SearchPage(hits=tuple(hits[:limit]), total=sum(len(r) for r in result_sets))
+    return SearchPage(
+        hits=tuple(hits[:limit]),
+        total=sum(len(r) for r in result_sets),
+        query=_explain(query, filter_query, expansions),
+    )
 
 
 def _check_order(
@@ -467,3 +733,12 @@ def timeline(
         periods=tuple(periods),
         gaps=tuple(gaps),
     )
+
+
+def _explain(query: Query, filter_query: Query | None, expansions: Sequence[str]) -> str:
+    """Describe the query that ran: alias expansions, the Whoosh query, the filter."""
+    lines = [f"aliases: {line}" for line in expansions]
+    lines.append(f"query: {query}")
+    if filter_query is not None:
+        lines.append(f"filter: {filter_query.normalize()}")
+    return "\n".join(lines)

@@ -33,15 +33,18 @@ from whoosh.query import Term
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
+from newscli.analysis import STEM_LANGUAGES, FoldingAnalyzer, stem_language, stemmed_analyzer
 from newscli.errors import IndexBusy, IndexNotFound, IndexUnusable
 from newscli.ids import MIN_PREFIX
 from newscli.models import Article, DateCandidate, Stats
 
 __all__ = [
+    "FOLDED_FIELD",
     "INDEX_NAME",
     "LOCK_FILE",
     "META_FILE",
     "SCHEMA_VERSION",
+    "STEM_FIELDS",
     "BatchWriter",
     "Fingerprint",
     "RunLock",
@@ -52,13 +55,21 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
-"""2: ``mentions``, ``mentions_text``, ``date_confidence``, ``date_candidates`` added."""
+"""2: ``mentions``, ``mentions_text``, ``date_confidence``, ``date_candidates``, the
+folded field and the per-language stemmed ``text_<lang>`` fields added."""
 INDEX_NAME = "MAIN"
 META_FILE = "newscli.json"
 LOCK_FILE = "newscli.lock"
 TITLE_BOOST = 2.0
 _WRITER_LIMIT_MB = 128
 _LOCK_POLL_SECONDS = 0.1
+FOLDED_FIELD = "folded"
+"""Title and body folded across scripts, diacritics, apostrophes and case (any language).
+
+Only words that folding changes are indexed (Cyrillic, diacritics, apostrophes, kh/q/gh, case
+endings); plain words are found through ``title``/``body``."""
+STEM_FIELDS = {language: f"text_{language}" for language in STEM_LANGUAGES}
+"""Title and body stemmed for the article's own language (filled for that language only)."""
 
 
 def build_schema() -> Schema:
@@ -89,6 +100,8 @@ def build_schema() -> Schema:
         mentions_text=STORED(),
         date_confidence=ID(stored=True),
         date_candidates=STORED(),
+        **{FOLDED_FIELD: TEXT(analyzer=FoldingAnalyzer(sparse=True))},
+        **{name: TEXT(analyzer=stemmed_analyzer(code)) for code, name in STEM_FIELDS.items()},
     )
 
 
@@ -134,6 +147,13 @@ def _to_document(article: Article) -> dict[str, Any]:
     if article.mentions:
         document["mentions"] = [day_of(day) for day in article.mentions]
         document["mentions_text"] = list(article.mentions)
+    # Derived search fields: computed here from the Article alone, so rebuilding an index from
+    # its stored documents regenerates them under the current analyzers.
+    text = f"{article.title}\n{article.body}" if article.title else article.body
+    document[FOLDED_FIELD] = text
+    language = stem_language(article.language, text)
+    if language is not None:
+        document[STEM_FIELDS[language]] = text
     return document
 
 
