@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_INDEX := .newscli/index
 ARGS ?=
+EVAL_ARGS ?=
 
-.PHONY: install demo test lint fmt typecheck check cov clean
+.PHONY: install demo test lint fmt typecheck check cov clean eval-extract
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,3 +41,7 @@ check: lint typecheck test
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov .newscli
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Score text and HTML cleaning on ../shared/devset (EVAL_ARGS='--sample 50 --kind txt' etc.).
+eval-extract: $(STAMP)
+	$(BIN)/python bench/eval_extract.py $(EVAL_ARGS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -93,6 +93,9 @@ class Corpus:
                 report.skipped.append(item)
             else:
                 report.failed.append(item)
+        from newscli.pipeline import folder_templates
+
+        templates = folder_templates(sources, max_bytes=self.max_file_bytes)
         written_hashes: dict[str, str] = {}
         with self._store.writer(
             batch_size=self.batch_size, batch_seconds=self.batch_seconds, lock_wait=self.lock_wait
@@ -111,7 +114,9 @@ class Corpus:
                     if known is not None and known.source_hash == raw.source_hash:
                         report.unchanged += 1
                         continue
-                    article = build_article(source, raw, now=now)
+                    article = build_article(
+                        source, raw, now=now, template=templates.get(source.path)
+                    )
                 except InputError as exc:
                     report.failed.append(Failure(source.given, str(exc)))
                     continue
@@ -136,6 +141,55 @@ class Corpus:
             if progress:
                 progress(len(sources), len(sources), "")
         return report
+
+    @staticmethod
+    def extract(
+        inputs: Iterable[str],
+        *,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        learn_templates: bool = True,
+        now: datetime | None = None,
+    ) -> Iterator[Article | Failure]:
+        """Yield what ``ingest`` would index for each input, without any index.
+
+        Each input gives an Article (with ``removed`` telling what cleaning took out) or a
+        Failure saying why it has no article. Skipped files (unsupported types) are not
+        yielded. ``learn_templates`` learns lines that recur across the text files of a
+        folder as template, exactly as ``ingest`` does.
+        """
+        from newscli.pipeline import build_article, folder_templates
+        from newscli.sources import InputError, expand, read_local
+
+        now = now or datetime.now(UTC)
+        sources: list[Source | Failure] = [
+            item
+            for item in expand(inputs, include=include, exclude=exclude)
+            if isinstance(item, Source) or not item.reason.startswith("skipped")
+        ]
+        templates = (
+            folder_templates(
+                [item for item in sources if isinstance(item, Source)], max_bytes=max_file_bytes
+            )
+            if learn_templates
+            else {}
+        )
+        for source in sources:
+            if isinstance(source, Failure):
+                yield source
+                continue
+            if source.path is None:
+                yield Failure(source.given, "fetching URLs is not available in this version")
+                continue
+            try:
+                raw = read_local(source, max_bytes=max_file_bytes)
+                yield build_article(source, raw, now=now, template=templates.get(source.path))
+            except InputError as exc:
+                yield Failure(source.given, str(exc))
+            except (OSError, ValueError, RecursionError, MemoryError) as exc:
+                log.debug("unexpected failure on %s", source.given, exc_info=True)
+                yield Failure(source.given, f"{type(exc).__name__}: {exc}")
 
     def search(
         self,

@@ -8,9 +8,11 @@ lines, timestamps) and repetition. Each removal is recorded with the rule that m
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from newscli.models import Removal
@@ -101,6 +103,25 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _SENTENCE_END = re.compile(r"[.!?…\"'”»)\]]$")
 _MIN_PROSE_CHARS = 80
 """A paragraph at least this long with a sentence ending reads as article text."""
+
+
+MIN_TEMPLATE_FILES = 3
+"""A line must recur in at least this many files of a folder to count as template."""
+_TEMPLATE_SHARE = 0.2
+"""... and in at least this share of the folder's files."""
+
+
+def learn_template(texts: Iterable[str]) -> frozenset[str]:
+    """Return the lines that recur across many of ``texts`` (one site's pages): its template."""
+    counts: Counter[str] = Counter()
+    files = 0
+    for text in texts:
+        files += 1
+        counts.update(set(split_paragraphs(normalize_text(text))))
+    if files < MIN_TEMPLATE_FILES:
+        return frozenset()
+    needed = max(MIN_TEMPLATE_FILES, math.ceil(files * _TEMPLATE_SHARE))
+    return frozenset(line for line, count in counts.items() if count >= needed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,32 +6,52 @@ what ``ingest`` would index.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from newscli import decoding
-from newscli.cleaning import clean_body, normalize_text, split_paragraphs
+from newscli.cleaning import (
+    MIN_TEMPLATE_FILES,
+    clean_body,
+    learn_template,
+    normalize_text,
+    split_paragraphs,
+)
 from newscli.dates import ParsedDate, parse_date
 from newscli.extract import extract_html
 from newscli.ids import article_id, content_hash
 from newscli.language import detect_language, normalize_language
 from newscli.models import Article, DocumentKind, Removal, Source
 from newscli.plaintext import parse_text_article
-from newscli.sources import InputError, RawInput
+from newscli.sources import InputError, RawInput, read_local
 
-__all__ = ["HTML_META", "SIDECAR", "build_article"]
+__all__ = ["HTML_META", "SIDECAR", "build_article", "folder_templates"]
 
 HTML_META = "html-meta"
 SIDECAR = "sidecar"
+_MAX_TEMPLATE_SAMPLE = 500
+"""Files read per folder to learn its template: enough to see every recurring line."""
 
 
-def build_article(source: Source, raw: RawInput, *, now: datetime) -> Article:
-    """Turn one read input into a cleaned Article; raise InputError when there is no article."""
+def build_article(
+    source: Source,
+    raw: RawInput,
+    *,
+    now: datetime,
+    template: frozenset[str] | None = None,
+) -> Article:
+    """Turn one read input into a cleaned Article; raise InputError when there is no article.
+
+    ``template`` holds lines learnt as page template from the input's folder
+    (:func:`folder_templates`); plain-text inputs drop them.
+    """
     if raw.kind is DocumentKind.HTML:
         fields = _from_html(source, raw, now=now)
     else:
-        fields = _from_text(raw, now=now)
+        fields = _from_text(raw, now=now, template=template or frozenset())
     sidecar = raw.sidecar
     title = sidecar.get("title") or fields.title
     url = sidecar.get("url") or fields.url or source.url
@@ -82,12 +102,12 @@ class _Fields:
     removed: tuple[Removal, ...] = field(default=())
 
 
-def _from_text(raw: RawInput, *, now: datetime) -> _Fields:
+def _from_text(raw: RawInput, *, now: datetime, template: frozenset[str]) -> _Fields:
     try:
         text = decoding.decode_text(raw.data)
     except (decoding.BinaryContent, decoding.UndecodableText) as exc:
         raise InputError(str(exc)) from exc
-    parsed = parse_text_article(text, now=now)
+    parsed = parse_text_article(text, now=now, template=template)
     return _Fields(
         body=parsed.body.text,
         title=parsed.title,
@@ -123,3 +143,33 @@ def _host(url: str | None) -> str | None:
     if not host:
         return None
     return host.removeprefix("www.")
+
+
+def folder_templates(sources: Sequence[Source], *, max_bytes: int) -> dict[str, frozenset[str]]:
+    """Learn, per folder of plain-text files, the lines that recur across its files.
+
+    Returns the template of each input's folder keyed by the input's path (inputs in folders
+    with too few text files, and HTML inputs, get none). Unreadable files are left for the
+    main pass to report.
+    """
+    folders: dict[str, list[Source]] = {}
+    for source in sources:
+        if source.path is not None:
+            folders.setdefault(str(Path(source.path).parent), []).append(source)
+    templates: dict[str, frozenset[str]] = {}
+    for members in folders.values():
+        if len(members) < MIN_TEMPLATE_FILES:
+            continue
+        texts: dict[str, str] = {}
+        for source in members[:_MAX_TEMPLATE_SAMPLE]:
+            try:
+                raw = read_local(source, max_bytes=max_bytes)
+                if raw.kind is DocumentKind.TEXT and raw.source_hash not in texts:
+                    texts[raw.source_hash] = decoding.decode_text(raw.data)
+            except (InputError, OSError, ValueError):
+                continue
+        template = learn_template(texts.values())
+        if template:
+            for source in members:
+                templates[str(source.path)] = template
+    return templates

@@ -40,7 +40,9 @@ def _is_title(paragraph: str) -> bool:
     return len(paragraph) <= _MAX_TITLE_CHARS and not (len(paragraph) > 120 and is_prose(paragraph))
 
 
-def parse_text_article(text: str, *, now: datetime) -> TextArticle:
+def parse_text_article(
+    text: str, *, now: datetime, template: frozenset[str] = frozenset()
+) -> TextArticle:
     """Split a plain-text article into title, author, header date and cleaned body.
 
     The title is the first paragraph unless it is a date or a byline; a date line among the
