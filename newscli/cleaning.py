@@ -8,6 +8,7 @@ lines, timestamps) and repetition. Each removal is recorded with the rule that m
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -76,6 +77,54 @@ _TRAILING_HEADINGS = [
     r"powiązane(?: artykuły)?",
     r"czytaj (?:też|także|również)",
     r"gerelateerde artikelen",
+    # More section headings seen on news and blog pages, in the languages of the sites above.
+    r"(?:ähnliche|verwandte|passende|weitere|neueste|letzte|aktuelle|beliebte|beliebteste)"
+    r" (?:artikel|beiträge|themen|nachrichten|meldungen|news|posts|einträge|links)",
+    r"(?:meistgelesene?|meistdiskutierte?|meistkommentierte?)(?: artikel| beiträge)?",
+    r"auch interessant",
+    r"(?:das )?(?:könnte|dürfte) (?:sie|dich) (?:auch )?interessieren",
+    r"(?:dir|ihnen) könnte auch gefallen",
+    r"sie könnten auch an folgenden artikeln interessiert sein",
+    r"(?:leser)?kommentare?(?: \(\d+\))?",
+    r"\d+ (?:kommentare?|antworten|reaktionen|komentarz[ey]?|commentaires?|comentarios?|"
+    r"commenti|комментари[йяев]+)",
+    r"(?:noch )?keine kommentare(?: vorhanden)?",
+    r"kommentare sind geschlossen",
+    r"comments are closed",
+    r"(?:einen )?kommentar (?:schreiben|verfassen|hinzufügen|abgeben|posten)",
+    r"(?:schreibe|hinterlasse|hinterlassen sie) (?:einen kommentar|eine antwort)",
+    r"(?:antwort|kommentar) (?:hinterlassen|schreiben)",
+    r"diskussion(?:en)?",
+    r"(?:teilen sie|teile) (?:dies|diesen (?:artikel|beitrag))(?: mit)?",
+    r"(?:diesen )?(?:artikel|beitrag) teilen",
+    r"share this(?: (?:article|story|post|page))?",
+    r"(?:like|gefällt mir) this",
+    r"like this",
+    r"(?:fanden sie|finden sie) diesen artikel (?:nützlich|hilfreich)",
+    r"(?:wie )?(?:bewerten|gefällt) (?:sie|ihnen) (?:diesen|dieser|unser[e]?) (?:artikel|beitrag)",
+    r"(?:gefällt ihnen|hat ihnen) dieser (?:artikel|beitrag)(?: gefallen)?",
+    r"was this (?:article|page|story) helpful",
+    r"kunden kauften auch",
+    r"(?:schlagwörter|schlagworte|stichwörter|stichworte|keywords)",
+    r"mehr (?:aus|von|zu|über|im) .{1,40}",
+    r"weiterlesen",
+    r"zum (?:thema|weiterlesen)",
+    r"(?:you (?:may|might) )?also (?:like|read)",
+    r"related posts?",
+    r"(?:previous|next) (?:post|article|story)",
+    r"(?:vorheriger|nächster|voriger) (?:beitrag|artikel)",
+    r"zobacz (?:także|też|również)",
+    r"przeczytaj (?:także|też|również)",
+    r"(?:podobne|powiązane|najnowsze|polecane) (?:artykuły|wpisy|wiadomości|tematy)",
+    r"(?:dodaj |napisz )?komentarz(?:e)?",
+    r"(?:comentarios|deja (?:un comentario|una respuesta)|te puede interesar|"
+    r"también te puede interesar|noticias relacionadas|artículos relacionados)",
+    r"(?:commentaires?|laisser un commentaire|vous aimerez aussi|articles similaires|"
+    r"sur le même thème|à lire également|lire aussi)",
+    r"(?:commenti|lascia un commento|potrebbe interessarti|articoli correlati)",
+    r"(?:похожие (?:статьи|записи|материалы)|оставить комментарий|добавить комментарий|"
+    r"читайте также|другие материалы|смотрите также|комментарии)",
+    r"(?:reacties?|laat een reactie achter|lees ook|gerelateerd)",
 ]
 _TRAILING_HEADING = re.compile(
     r"^(?:" + "|".join(_TRAILING_HEADINGS) + r")\s*[:.!?…»]*$", re.IGNORECASE
@@ -230,3 +279,293 @@ def clean_body(paragraphs: Sequence[str]) -> CleanText:
     kept = _drop_repeats(kept, removed)
     kept = _take_credits(kept, credits, removed)
     return CleanText(paragraphs=tuple(kept), credits=tuple(credits), removed=tuple(removed))
+
+
+# --- Plain-text pages: reflow, per-paragraph signals, main-text region -----------------------
+
+_BULLET = re.compile(r"^(?:[•◦▪▫●○■□·‣⁃*+–—-]|\d{1,3}[.)])\s+")
+# Form residue a text-mode browser leaves: "[          ]", "[SUBMIT]", "[ ] Daten merken?", "( )".
+_FORM_FIELD = re.compile(r"\[[ _]{2,}\]|\[ ?[xX*]? ?\]|\((?:\*| )\)|\[[A-Z][A-Z ]{1,15}\]")
+_BRACKETED_ONLY = re.compile(r"^(?:\[[^\]\"',]{0,80}\]\s*)+$")
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_DATE_IN_LINE = re.compile(
+    r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"
+    r"\b\d{1,2}\.?\s+(?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec|"
+    r"janv|févr|avr|juil|déc|ene|abr|ago|dic|sty|lut|kwi|maj|cze|lip|sie|wrz|paź|lis|gru|"
+    r"янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек)\w*\.?(?:\s+\d{2,4})?|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
+    r"(?:\s+\d{4})?|\b\d{1,2}:\d{2}\b",
+    re.IGNORECASE,
+)
+_MAX_DATE_LINE = 70
+# Words that make up navigation, sharing, account and legal links, in many languages. A short
+# paragraph made only of these (and punctuation) is a menu or a button row.
+_NAV_WORDS = frozenset(
+    """
+    home startseite start homepage impressum imprint datenschutz datenschutzerklärung
+    datenschutzhinweise privacy policy cookie cookies cookie-einstellungen kontakt contact
+    kontaktformular login log logout anmelden abmelden einloggen registrieren register sign
+    signin in up out suche search suchen menu menü navigation sitemap share teilen tweet twitter
+    facebook instagram youtube linkedin xing whatsapp pinterest telegram tiktok reddit flipboard
+    rss feed email e-mail mail drucken print printen weiterempfehlen empfehlen versenden
+    weiterleiten newsletter top nach oben zurück back weiter next previous vorherige nächste
+    agb nutzungsbedingungen terms conditions of use about über uns us mediadaten jobs karriere
+    abo abonnieren subscribe archiv archive kommentare comments kommentieren comment reply
+    antworten shop warenkorb cart hilfe help faq skip to content zum inhalt hauptinhalt springe
+    accessibility barrierefreiheit leichte sprache gebärdensprache english deutsch français
+    accueil partager imprimer mentions légales rechercher connexion inicio compartir imprimir
+    buscar contacto aviso legal privacidad condividi stampa cerca udostępnij zaloguj szukaj
+    regulamin polityka prywatności главная поиск контакты поделиться войти регистрация печать
+    подписаться delen zoeken mehr more lesen read and und & | / - – · • > » « ‹ › ← → ↑
+    facebook-seite x messenger copy link url kopieren pdf rss-feed podcast podcasts
+    """.split()
+)
+_COMMENT_META = re.compile(
+    r"^.{1,60}\s(?:sagt|says|schreibt|wrote|écrit|dice|pisze|пишет|написал[аи]?)\s?:"
+    r"(?:\s.{0,60})?$|^(?:antworten|reply|odpowiedz|répondre|responder|ответить)$",
+    re.IGNORECASE,
+)
+_WRAP_MIN, _WRAP_MAX = 60, 140
+"""Line widths a hard-wrapped text dump (w3m, lynx, email) may have."""
+_GOOD_CHARS = 120
+_GOOD_STOPWORDS = 0.22
+_GOOD_SHORT_CHARS = 60
+_GOOD_SHORT_STOPWORDS = 0.32
+_HEADING_REACH = 2
+"""A short paragraph this close before prose is kept as its heading."""
+_MAIN_RUN_SHARE = 0.3
+"""The first run with this share of the longest run's prose is the article (sidebars,
+comment threads and teaser lists come after it and can be longer)."""
+_GAP_UNITS = 10
+"""This many boilerplate paragraphs between two prose paragraphs separate two runs of text."""
+_GAP_IN_ROW = 5
+"""... and so do this many boilerplate paragraphs in a row."""
+_SUBSTANTIAL_CHARS = 400
+"""A run with this much prose before a section heading is the article, not a teaser."""
+
+
+def stoplist(language: str | None) -> frozenset[str]:
+    """Return the jusText stop words of a language (ISO 639-1), or of the common ones."""
+    return _load_stoplist(language or "")
+
+
+_JUSTEXT_NAMES = {
+    "de": "German", "en": "English", "fr": "French", "es": "Spanish", "it": "Italian",
+    "pl": "Polish", "nl": "Dutch", "pt": "Portuguese", "ru": "Russian", "uk": "Ukrainian",
+    "cs": "Czech", "sk": "Slovak", "sv": "Swedish", "da": "Danish", "no": "Norwegian_Bokmal",
+    "nb": "Norwegian_Bokmal", "fi": "Finnish", "hu": "Hungarian", "ro": "Romanian",
+    "tr": "Turkish", "el": "Greek", "bg": "Bulgarian", "hr": "Croatian", "sr": "Serbian",
+    "sl": "Slovenian", "et": "Estonian", "lv": "Latvian", "lt": "Lithuanian", "uz": "Uzbek",
+    "kk": "Kazakh", "ca": "Catalan", "id": "Indonesian", "vi": "Vietnamese",
+}  # fmt: skip
+_COMMON_LANGUAGES = ("de", "en", "fr", "es", "it", "nl", "pt")
+
+
+@functools.lru_cache(maxsize=16)
+def _load_stoplist(language: str) -> frozenset[str]:
+    import justext  # its stop lists cover 100 languages; only text cleaning loads them
+
+    names = (
+        [_JUSTEXT_NAMES[language]]
+        if language in _JUSTEXT_NAMES
+        else [_JUSTEXT_NAMES[code] for code in _COMMON_LANGUAGES]
+    )
+    words: set[str] = set()
+    for name in names:
+        words |= {word.lower() for word in justext.get_stoplist(name)}
+    return frozenset(words)
+
+
+def detect_wrap_width(lines: Sequence[str]) -> int | None:
+    """Return the width a text was hard-wrapped at, or None when its lines are paragraphs."""
+    lengths = sorted(len(line) for line in lines if line)
+    if len(lengths) < 8:
+        return None
+    width = lengths[int(len(lengths) * 0.95)]
+    if not _WRAP_MIN <= width <= _WRAP_MAX:
+        return None
+    near = sum(1 for length in lengths if width - 20 <= length <= width + 2)
+    return width if near >= max(4, len(lengths) // 8) else None
+
+
+def reflow(text: str) -> list[str]:
+    """Split normalised text into paragraphs, joining the lines of a hard-wrapped paragraph.
+
+    A line is joined to the next one when the next line's first word would not have fitted
+    after it at the text's wrap width; bullets always start a new paragraph.
+    """
+    lines = text.split("\n")
+    width = detect_wrap_width(lines)
+    paragraphs: list[str] = []
+    current = ""
+    for line in lines:
+        if not line:
+            if current:
+                paragraphs.append(current)
+            current = ""
+            continue
+        if current and width and not _BULLET.match(line):
+            first_word = line.split(" ", 1)[0]
+            last_line = current.rsplit("\n", 1)[-1]
+            if len(last_line) + 1 + len(first_word) > width - 1:
+                current += "\n" + line
+                continue
+        if current:
+            paragraphs.append(current)
+        current = line
+    if current:
+        paragraphs.append(current)
+    return [p.replace("\n", " ") for p in paragraphs]
+
+
+def stopword_density(paragraph: str, stopwords: frozenset[str]) -> float:
+    """Return the share of a paragraph's words that are stop words of its language."""
+    words = _WORD.findall(paragraph.lower())
+    if not words:
+        return 0.0
+    return sum(1 for word in words if word in stopwords) / len(words)
+
+
+def is_navigation(paragraph: str) -> bool:
+    """Return whether a short paragraph is made only of navigation or sharing words."""
+    if len(paragraph) > 100:
+        return False
+    tokens = paragraph.lower().replace("|", " ").split()
+    return bool(tokens) and all(
+        t.strip(".,:;!?()[]\"'") in _NAV_WORDS or not any(c.isalnum() for c in t) for t in tokens
+    )
+
+
+def is_form_residue(paragraph: str) -> bool:
+    """Return whether a paragraph is what a text browser shows for form fields or images."""
+    return (
+        bool(_FORM_FIELD.search(paragraph))
+        and len(paragraph) < 200
+        or bool(_BRACKETED_ONLY.match(paragraph))
+    )
+
+
+def is_dateline(paragraph: str) -> bool:
+    """Return whether a short paragraph is a date or time line (with a weekday, an author)."""
+    return (
+        len(paragraph) <= _MAX_DATE_LINE
+        and bool(_DATE_IN_LINE.search(paragraph))
+        and (not _SENTENCE_END.search(paragraph) or paragraph.endswith(")"))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """What one paragraph of a plain-text page looks like."""
+
+    good: bool
+    """Reads as article text: long enough, with the stop words of running prose."""
+    rule: str | None
+    """The boilerplate rule it matches, if any."""
+
+
+def paragraph_signals(paragraph: str, stopwords: frozenset[str]) -> Signals:
+    """Classify one paragraph: article prose, boilerplate (with the rule), or undecided."""
+    if is_form_residue(paragraph):
+        return Signals(False, "form field or image placeholder")
+    if is_navigation(paragraph):
+        return Signals(False, "navigation or sharing links")
+    if _COMMENT_META.match(paragraph):
+        return Signals(False, "comment header")
+    density = stopword_density(paragraph, stopwords)
+    bullet = bool(_BULLET.match(paragraph))
+    if bullet and len(paragraph) < _GOOD_CHARS and density < _GOOD_STOPWORDS:
+        return Signals(False, "link list")
+    good = (len(paragraph) >= _GOOD_CHARS and density >= _GOOD_STOPWORDS) or (
+        len(paragraph) >= _GOOD_SHORT_CHARS and density >= _GOOD_SHORT_STOPWORDS
+    )
+    return Signals(good, None)
+
+
+def main_region(
+    paragraphs: Sequence[str], stopwords: frozenset[str]
+) -> tuple[int, int, list[Signals]]:
+    """Return ``(start, end)`` of the main run of article text and every paragraph's signals.
+
+    Runs of prose paragraphs are separated by section headings ("Related articles",
+    "Kommentare", ...) or by several boilerplate paragraphs in a row; the run with the most
+    prose wins. ``start`` is its first prose paragraph, ``end`` one past its last.
+    """
+    signals = [paragraph_signals(p, stopwords) for p in paragraphs]
+    runs: list[tuple[int, int, int, bool]] = []  # start, end, prose chars, ended by a heading
+    start = end = -1
+    chars = bad_since_prose = bad_in_row = 0
+    for index, (paragraph, signal) in enumerate(zip(paragraphs, signals, strict=True)):
+        if signal.good:
+            if start < 0:
+                start = index
+            end, chars, bad_since_prose, bad_in_row = index + 1, chars + len(paragraph), 0, 0
+            continue
+        heading = is_boilerplate_heading(paragraph) or bool(_COMMENT_META.match(paragraph))
+        bad = signal.rule is not None
+        bad_since_prose += bad
+        bad_in_row = bad_in_row + 1 if bad else 0
+        gap = bad_in_row >= _GAP_IN_ROW or bad_since_prose >= _GAP_UNITS
+        if start >= 0 and (heading or gap):
+            runs.append((start, end, chars, heading))
+            start, chars = -1, 0
+    if start >= 0:
+        runs.append((start, end, chars, False))
+    if not runs:
+        return 0, len(paragraphs), signals
+    # Runs between two section headings form a section; a gap of boilerplate inside a section
+    # (an embedded link list, a code listing) does not end the article.
+    sections: list[tuple[int, int, int, bool]] = []
+    for run in runs:
+        if sections and not sections[-1][3]:
+            first, _end, prose, _heading = sections[-1]
+            sections[-1] = (first, run[1], prose + run[2], run[3])
+        else:
+            sections.append(run)
+    # Sections after the first substantial one that a section heading ends ("Comments (35)",
+    # "Related articles") are comments and teasers, however long.
+    for number, section in enumerate(sections):
+        if section[3] and section[2] >= _SUBSTANTIAL_CHARS:
+            sections = sections[: number + 1]
+            break
+    most = max(section[2] for section in sections)
+    best = next(section for section in sections if section[2] >= most * _MAIN_RUN_SHARE)
+    return best[0], best[1], signals
+
+
+def _neighbour(signals: Sequence[Signals], index: int, step: int) -> tuple[str, int]:
+    """Return the class of the nearest decided paragraph in one direction, and its distance."""
+    position = index + step
+    while 0 <= position < len(signals):
+        signal = signals[position]
+        if signal.good:
+            return "good", abs(position - index)
+        if signal.rule is not None:
+            return "bad", abs(position - index)
+        position += step
+    return "edge", abs(position - index)
+
+
+def resolve_short(signals: Sequence[Signals]) -> list[str | None]:
+    """Decide the undecided paragraphs of an article region by their neighbours.
+
+    Returns, per paragraph, the rule that removes it or None to keep it. Prose is kept,
+    boilerplate goes; a short paragraph stays when prose follows it closely (a heading, a
+    dateline, a list inside the text) or when prose surrounds it, and goes when it sits among
+    boilerplate.
+    """
+    decided: list[str | None] = []
+    for index, signal in enumerate(signals):
+        if signal.good:
+            decided.append(None)
+            continue
+        if signal.rule is not None:
+            decided.append(signal.rule)
+            continue
+        before, _ = _neighbour(signals, index, -1)
+        after, distance = _neighbour(signals, index, 1)
+        keep = (after == "good" and (before != "bad" or distance <= _HEADING_REACH)) or (
+            before == "good" and after in ("bad", "edge")
+        )
+        decided.append(None if keep else "short paragraph among boilerplate")
+    return decided

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from newscli.cleaning import CleanText, clean_body, is_prose, normalize_text, split_paragraphs
+from newscli.cleaning import (
+    CleanText,
+    Signals,
+    clean_body,
+    is_boilerplate_heading,
+    is_dateline,
+    is_prose,
+    main_region,
+    normalize_text,
+    reflow,
+    resolve_short,
+    stoplist,
+)
 from newscli.dates import ParsedDate, parse_date, parse_date_line
+from newscli.language import detect_language
+from newscli.models import Removal
 
 __all__ = ["TextArticle", "parse_text_article"]
 
 _HEADER_LINES = 6
 """How many leading paragraphs may hold title, byline and date."""
 _MAX_TITLE_CHARS = 200
+_LEAD_PARAGRAPHS = 4
+"""How far before the first prose paragraph the headline, date and byline may be."""
+_TAIL_PARAGRAPHS = 2
+"""How many short paragraphs after the last prose paragraph still belong to the article."""
 _BYLINE = re.compile(
     r"^(?:by|written by|author|автор|muallif|von|par|por|di)\s*[:\-\u2013]?\s+(?P<name>\S.{0,80})$",
     re.IGNORECASE,
@@ -40,27 +59,72 @@ def _is_title(paragraph: str) -> bool:
     return len(paragraph) <= _MAX_TITLE_CHARS and not (len(paragraph) > 120 and is_prose(paragraph))
 
 
+def _lead_start(paragraphs: Sequence[str], signals: Sequence[Signals], start: int) -> int:
+    """Walk back from the first prose paragraph over the headline, date and byline lines."""
+    index = start
+    while index > 0 and start - index < _LEAD_PARAGRAPHS:
+        previous = paragraphs[index - 1]
+        if signals[index - 1].rule is not None or is_boilerplate_heading(previous):
+            break
+        index -= 1
+        if not (is_dateline(previous) or _BYLINE.match(previous)) and _is_title(previous):
+            break  # the headline: what comes before it is the page's
+    return index
+
+
+def _tail_end(paragraphs: Sequence[str], signals: Sequence[Signals], end: int) -> int:
+    """Walk on from the last prose paragraph over short closing lines (a signature, a source)."""
+    index = end
+    while index < len(paragraphs) and index - end < _TAIL_PARAGRAPHS:
+        if signals[index].rule is not None or is_boilerplate_heading(paragraphs[index]):
+            break
+        index += 1
+    return index
+
+
+def _removed_block(rule: str, paragraphs: Sequence[str]) -> list[Removal]:
+    return [Removal(rule, "\n".join(paragraphs))] if paragraphs else []
+
+
 def parse_text_article(
     text: str, *, now: datetime, template: frozenset[str] = frozenset()
 ) -> TextArticle:
     """Split a plain-text article into title, author, header date and cleaned body.
 
-    The title is the first paragraph unless it is a date or a byline; a date line among the
+    Lines learnt as the folder's template go first. Then the main run of article prose is
+    found (:func:`newscli.cleaning.main_region`); the page around it (menus, teasers, footers,
+    comments) is dropped. The title is the headline just before that prose, or the first
+    paragraph of a clean article, unless it is a date or a byline; a date line among the
     leading paragraphs gives the date (provenance ``text-header``), a byline ("By ...") the
-    author. A first paragraph too long to be a headline leaves the title empty.
+    author.
     """
-    paragraphs = split_paragraphs(normalize_text(text))
+    normalized = normalize_text(text)
+    removed: list[Removal] = []
+    paragraphs = reflow(normalized)
+    if template:
+        kept = [p for p in paragraphs if p not in template or is_dateline(p)]
+        removed += [
+            Removal("line repeated across the folder's files (template)", p)
+            for p in paragraphs
+            if p in template and not is_dateline(p)
+        ]
+        paragraphs = kept
+    stopwords = stoplist(detect_language(normalized))
+    start, end, signals = main_region(paragraphs, stopwords)
+    first = _lead_start(paragraphs, signals, start)
+    last = _tail_end(paragraphs, signals, end)
+    removed += _removed_block("page text before the article", paragraphs[:first])
     title: str | None = None
     author: str | None = None
     date: ParsedDate | None = None
-    index = 0
-    while index < min(len(paragraphs), _HEADER_LINES):
+    index = first
+    while index < min(last, first + _HEADER_LINES):
         paragraph = paragraphs[index]
         parsed = parse_date_line(paragraph, now=now, source=TEXT_HEADER)
         labelled = _DATED_LABEL.match(paragraph)
         if parsed is None and labelled:
             parsed = parse_date(labelled.group("date"), now=now, source=TEXT_HEADER)
-        if parsed is not None:
+        if parsed is not None or is_dateline(paragraph):
             date = date or parsed
             index += 1
             continue
@@ -74,4 +138,14 @@ def parse_text_article(
             index += 1
             continue
         break
-    return TextArticle(title=title, author=author, date=date, body=clean_body(paragraphs[index:]))
+    body: list[str] = []
+    decisions = resolve_short(signals[index:last])
+    for paragraph, rule in zip(paragraphs[index:last], decisions, strict=True):
+        if rule is not None:
+            removed.append(Removal(rule, paragraph))
+        else:
+            body.append(paragraph)
+    removed += _removed_block("page text after the article", paragraphs[last:])
+    cleaned = clean_body(body)
+    cleaned = CleanText(cleaned.paragraphs, cleaned.credits, (*removed, *cleaned.removed))
+    return TextArticle(title=title, author=author, date=date, body=cleaned)
