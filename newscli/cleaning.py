@@ -325,6 +325,52 @@ _COMMENT_META = re.compile(
     r"(?:\s.{0,60})?$|^(?:antworten|reply|odpowiedz|répondre|responder|ответить)$",
     re.IGNORECASE,
 )
+# Wording that marks a short paragraph as page furniture: calls to share, subscribe, comment,
+# read on, labels of tag lists and cross-links, picture credits, legal lines (many languages).
+_FURNITURE = re.compile(
+    r"newsletter|abonnier|abonnement|subscribe|suscr[ií]b|s'abonner|abonnez|подпис|"
+    r"mitglied werden|unterstützen sie|spenden sie|jetzt spenden|support us|donate|wesprzyj|"
+    r"\bteilen\b|\bteile (?:diesen|den|dies)|share (?:this|on|via)|compartir|partager|"
+    r"udostępnij|podziel się|condividi|поделиться|"
+    r"kommentar|comment|dyskusj|komentarz|коммент|antwort(?:en)? abbrechen|cancel reply|"
+    r"(?:previous|next|older|newer) (?:post|article|entry|story)|"
+    r"(?:vorherige|nächste|voriger|nächster|älterer|neuerer) (?:beitrag|artikel|eintrag)|"
+    r"zurück zu|back to (?:top|home)|nach oben|\bseite \d+ von \d+|page \d+ of \d+|"
+    r"(?:read|lesen sie|lies|leer|lire|czytaj|читать|leggi) (?:more|mehr|weiter|auch|también|"
+    r"aussi|też|także|далее|anche)|weiterlesen|read more|"
+    r"empfohlen|empfehlungen|recommended|polecane|recomendad|"
+    r"meist ?gelesen|most (?:read|popular|viewed)|beliebteste|"
+    r"explore further|erfahre mehr|mehr erfahren|learn more|más información|infórmate|"
+    r"informate más|en savoir plus|dowiedz się|mehr infos|mehr zum thema|"
+    r"^(?:tags?|etiquetas|schlagw\w*|stichw\w*|tagged(?: with)?|kategorien?|categories|"
+    r"category|rubriken?|tematy|themen|mots-clés|temas|quellenangaben)\s*:|"
+    r"^(?:mire|lea|lee|czytaj (?:też|także)|zobacz (?:też|także)|lesen sie auch|read also|"
+    r"see also|lire aussi|voir aussi|auch interessant|siehe auch)\b|"
+    r"^(?:fot|foto|bild|photo|zdjęcie|kuva|image|grafik)\s*[.:]|"
+    r"(?:foto|bild|photo|fot|zdjęcie|kuva|credit|quelle)\s*[.:]\s*[^.!?]{2,60}\)?$|"
+    r"alle rechte vorbehalten|all rights reserved|copyright|©|"
+    r"\bcookies?\b|datenschutz|privacy|impressum|"
+    r"^(?:werbung|anzeige|advertisement|reklama|publicidad|publicité|sponsored)\b|"
+    r"registrier|log ?in\b|anmelden|einloggen|sign up|sign in|zaloguj|"
+    r"folge?n? (?:sie )?uns|follow us|síguenos|suivez-nous|obserwuj|"
+    r"(?:buch|jetzt) (?:bestellen|kaufen)|in den warenkorb|add to cart|"
+    r"e-mail-adresse wird nicht veröffentlicht|email address will not be published|"
+    r"pflichtfelder|required fields",
+    re.IGNORECASE,
+)
+_MAX_FURNITURE_CHARS = 160
+# Wording of promotions and notices that stand as whole paragraphs of prose: newsletter and
+# subscription pitches, cookie and affiliate notices, comment-form fine print.
+_NOTICE = re.compile(
+    r"newsletter|\bcookies?\b|subscri(?:be|ption)|abonnieren|abonniere|abonnent|"
+    r"provision vom händler|affiliate|we may (?:receive|earn) (?:a )?(?:commission|compensation)|"
+    r"all rights reserved|alle rechte vorbehalten|"
+    r"e-mail-adresse wird nicht veröffentlicht|email address will not be published|"
+    r"(?:um|to) (?:zu )?kommentieren|to (?:post a )?comment|unterstützen sie (?:uns|unsere)|"
+    r"support (?:our|independent) journalism",
+    re.IGNORECASE,
+)
+_MAX_NOTICE_CHARS = 400
 _WRAP_MIN, _WRAP_MAX = 60, 140
 """Line widths a hard-wrapped text dump (w3m, lynx, email) may have."""
 _GOOD_CHARS = 120
@@ -472,6 +518,10 @@ def paragraph_signals(paragraph: str, stopwords: frozenset[str]) -> Signals:
         return Signals(False, "navigation or sharing links")
     if _COMMENT_META.match(paragraph):
         return Signals(False, "comment header")
+    if len(paragraph) <= _MAX_FURNITURE_CHARS and _FURNITURE.search(paragraph):
+        return Signals(False, "page furniture wording")
+    if len(paragraph) <= _MAX_NOTICE_CHARS and _NOTICE.search(paragraph):
+        return Signals(False, "promotion or notice")
     density = stopword_density(paragraph, stopwords)
     bullet = bool(_BULLET.match(paragraph))
     if bullet and len(paragraph) < _GOOD_CHARS and density < _GOOD_STOPWORDS:
