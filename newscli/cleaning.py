@@ -330,7 +330,7 @@ _COMMENT_META = re.compile(
 _FURNITURE = re.compile(
     r"newsletter|abonnier|abonnement|subscribe|suscr[ií]b|s'abonner|abonnez|подпис|"
     r"mitglied werden|unterstützen sie|spenden sie|jetzt spenden|support us|donate|wesprzyj|"
-    r"\bteilen\b|\bteile (?:diesen|den|dies)|share (?:this|on|via)|compartir|partager|"
+    r"\bteilen\b|\bteile (?:diesen|den|dies)|share (?:this|on|via|to)|compartir|partager|"
     r"udostępnij|podziel się|condividi|поделиться|"
     r"kommentar|comment|dyskusj|komentarz|коммент|antwort(?:en)? abbrechen|cancel reply|"
     r"(?:previous|next|older|newer) (?:post|article|entry|story)|"
@@ -351,7 +351,7 @@ _FURNITURE = re.compile(
     r"alle rechte vorbehalten|all rights reserved|copyright|©|"
     r"\bcookies?\b|datenschutz|privacy|impressum|"
     r"^(?:werbung|anzeige|advertisement|reklama|publicidad|publicité|sponsored)\b|"
-    r"registrier|log ?in\b|anmelden|einloggen|sign up|sign in|zaloguj|"
+    r"registrier|log ?in\b|anmelden|einloggen|einzuloggen|sign up|sign in|zaloguj|"
     r"folge?n? (?:sie )?uns|follow us|síguenos|suivez-nous|obserwuj|"
     r"(?:buch|jetzt) (?:bestellen|kaufen)|in den warenkorb|add to cart|"
     r"e-mail-adresse wird nicht veröffentlicht|email address will not be published|"
@@ -525,7 +525,9 @@ def paragraph_signals(paragraph: str, stopwords: frozenset[str]) -> Signals:
     density = stopword_density(paragraph, stopwords)
     bullet = bool(_BULLET.match(paragraph))
     if bullet and len(paragraph) < _GOOD_CHARS and density < _GOOD_STOPWORDS:
-        return Signals(False, "link list")
+        item = _BULLET.sub("", paragraph, count=1)
+        if not _SENTENCE_END.search(item) and not any(ch.isdigit() for ch in item):
+            return Signals(False, "link list")
     good = (len(paragraph) >= _GOOD_CHARS and density >= _GOOD_STOPWORDS) or (
         len(paragraph) >= _GOOD_SHORT_CHARS and density >= _GOOD_SHORT_STOPWORDS
     )
@@ -614,7 +616,7 @@ def resolve_short(signals: Sequence[Signals]) -> list[str | None]:
             continue
         before, _ = _neighbour(signals, index, -1)
         after, distance = _neighbour(signals, index, 1)
-        keep = (after == "good" and (before != "bad" or distance <= _HEADING_REACH)) or (
+        keep = not (before == "bad" and after in ("bad", "edge")) or (
             before == "good" and after in ("bad", "edge")
         )
         decided.append(None if keep else "short paragraph among boilerplate")

@@ -29,7 +29,7 @@ __all__ = ["TextArticle", "parse_text_article"]
 _HEADER_LINES = 6
 """How many leading paragraphs may hold title, byline and date."""
 _MAX_TITLE_CHARS = 200
-_LEAD_PARAGRAPHS = 4
+_LEAD_PARAGRAPHS = 20
 """How far before the first prose paragraph the headline, date and byline may be."""
 _TAIL_PARAGRAPHS = 2
 """How many short paragraphs after the last prose paragraph still belong to the article."""
@@ -67,8 +67,6 @@ def _lead_start(paragraphs: Sequence[str], signals: Sequence[Signals], start: in
         if signals[index - 1].rule is not None or is_boilerplate_heading(previous):
             break
         index -= 1
-        if not (is_dateline(previous) or _BYLINE.match(previous)) and _is_title(previous):
-            break  # the headline: what comes before it is the page's
     return index
 
 
