@@ -363,7 +363,7 @@ _MAX_FURNITURE_CHARS = 160
 # subscription pitches, cookie and affiliate notices, comment-form fine print.
 _NOTICE = re.compile(
     r"newsletter|\bcookies?\b|subscri(?:be|ption)|abonnieren|abonniere|abonnent|"
-    r"provision vom händler|affiliate|we may (?:receive|earn) (?:a )?(?:commission|compensation)|"
+    r"provision vom händler|affiliate links?|we may (?:receive|earn) (?:a )?(?:commission|compensation)|"
     r"all rights reserved|alle rechte vorbehalten|"
     r"e-mail-adresse wird nicht veröffentlicht|email address will not be published|"
     r"(?:um|to) (?:zu )?kommentieren|to (?:post a )?comment|unterstützen sie (?:uns|unsere)|"
@@ -379,6 +379,16 @@ _GOOD_SHORT_CHARS = 60
 _GOOD_SHORT_STOPWORDS = 0.32
 _HEADING_REACH = 2
 """A short paragraph this close before prose is kept as its heading."""
+_BOX_HEADING = re.compile(
+    r"^(?:related|read (?:more|also)|"
+    r"see also|more on .{1,60}|lesen sie (?:auch|mehr)|mehr zum thema|(?:das )?könnte sie "
+    r"auch interessieren|auch interessant|leggi anche|(?:à|a) lire aussi|lire aussi|"
+    r"czytaj (?:też|także|również)|zobacz (?:też|także)|читайте (?:также|ещё|еще)|"
+    r"te puede interesar|lea también|lee también)\s*[:.!?…»]*$",
+    re.IGNORECASE,
+)
+_BOX_REACH = 8
+"""Prose resuming within this many paragraphs of a related-links heading continues the text."""
 _MAIN_RUN_SHARE = 0.3
 """The first run with this share of the longest run's prose is the article (sidebars,
 comment threads and teaser lists come after it and can be longer)."""
@@ -404,18 +414,17 @@ _JUSTEXT_NAMES = {
     "sl": "Slovenian", "et": "Estonian", "lv": "Latvian", "lt": "Lithuanian", "uz": "Uzbek",
     "kk": "Kazakh", "ca": "Catalan", "id": "Indonesian", "vi": "Vietnamese",
 }  # fmt: skip
-_COMMON_LANGUAGES = ("de", "en", "fr", "es", "it", "nl", "pt")
+_COMMON_LANGUAGES = ("de", "en", "fr", "es")
 
 
 @functools.lru_cache(maxsize=16)
 def _load_stoplist(language: str) -> frozenset[str]:
     import justext  # its stop lists cover 100 languages; only text cleaning loads them
 
-    names = (
-        [_JUSTEXT_NAMES[language]]
-        if language in _JUSTEXT_NAMES
-        else [_JUSTEXT_NAMES[code] for code in _COMMON_LANGUAGES]
-    )
+    # Pages mix languages (an English menu, a German article): the detected language's stop
+    # words plus those of the most common languages of the web.
+    codes = {language, *_COMMON_LANGUAGES} if language in _JUSTEXT_NAMES else _COMMON_LANGUAGES
+    names = [_JUSTEXT_NAMES[code] for code in sorted(codes)]
     words: set[str] = set()
     for name in names:
         words |= {word.lower() for word in justext.get_stoplist(name)}
@@ -544,45 +553,62 @@ def main_region(
     prose wins. ``start`` is its first prose paragraph, ``end`` one past its last.
     """
     signals = [paragraph_signals(p, stopwords) for p in paragraphs]
-    runs: list[tuple[int, int, int, bool]] = []  # start, end, prose chars, ended by a heading
-    start = end = -1
-    chars = bad_since_prose = bad_in_row = 0
+    runs: list[_Run] = []
+    current: _Run | None = None
+    bad_since_prose = bad_in_row = 0
     for index, (paragraph, signal) in enumerate(zip(paragraphs, signals, strict=True)):
         if signal.good:
-            if start < 0:
-                start = index
-            end, chars, bad_since_prose, bad_in_row = index + 1, chars + len(paragraph), 0, 0
+            if current is None:
+                current = _Run(index)
+                runs.append(current)
+            current.end, current.chars = index + 1, current.chars + len(paragraph)
+            bad_since_prose = bad_in_row = 0
             continue
-        heading = is_boilerplate_heading(paragraph) or bool(_COMMENT_META.match(paragraph))
         bad = signal.rule is not None
         bad_since_prose += bad
         bad_in_row = bad_in_row + 1 if bad else 0
-        gap = bad_in_row >= _GAP_IN_ROW or bad_since_prose >= _GAP_UNITS
-        if start >= 0 and (heading or gap):
-            runs.append((start, end, chars, heading))
-            start, chars = -1, 0
-    if start >= 0:
-        runs.append((start, end, chars, False))
+        heading = is_boilerplate_heading(paragraph) or bool(_COMMENT_META.match(paragraph))
+        if heading and runs and runs[-1].heading is None:
+            box = bool(_BOX_HEADING.match(paragraph)) and current is not None
+            runs[-1].heading = "box" if box else "end"
+            runs[-1].heading_at = index
+        if heading or bad_in_row >= _GAP_IN_ROW or bad_since_prose >= _GAP_UNITS:
+            current = None
     if not runs:
         return 0, len(paragraphs), signals
-    # Runs between two section headings form a section; a gap of boilerplate inside a section
-    # (an embedded link list, a code listing) does not end the article.
-    sections: list[tuple[int, int, int, bool]] = []
+    # Runs form sections: a gap of boilerplate (an embedded link list, a code listing) does not
+    # end the article, nor does a box of related links ("Read more:", "Lesen Sie auch") when
+    # the prose resumes right after it. Other section headings do.
+    sections: list[_Run] = []
     for run in runs:
-        if sections and not sections[-1][3]:
-            first, _end, prose, _heading = sections[-1]
-            sections[-1] = (first, run[1], prose + run[2], run[3])
+        last = sections[-1] if sections else None
+        if last is not None and (
+            last.heading is None
+            or (last.heading == "box" and run.start - last.heading_at <= _BOX_REACH)
+        ):
+            last.end, last.chars, last.heading = run.end, last.chars + run.chars, run.heading
+            last.heading_at = run.heading_at
         else:
             sections.append(run)
-    # Sections after the first substantial one that a section heading ends ("Comments (35)",
-    # "Related articles") are comments and teasers, however long.
     for number, section in enumerate(sections):
-        if section[3] and section[2] >= _SUBSTANTIAL_CHARS:
+        if section.heading is not None and section.chars >= _SUBSTANTIAL_CHARS:
             sections = sections[: number + 1]
             break
-    most = max(section[2] for section in sections)
-    best = next(section for section in sections if section[2] >= most * _MAIN_RUN_SHARE)
-    return best[0], best[1], signals
+    most = max(section.chars for section in sections)
+    best = next(section for section in sections if section.chars >= most * _MAIN_RUN_SHARE)
+    return best.start, best.end, signals
+
+
+@dataclass(slots=True)
+class _Run:
+    """Consecutive prose paragraphs (with what lies between them) and how the run ended."""
+
+    start: int
+    end: int = 0
+    chars: int = 0
+    heading: str | None = None
+    """``box`` (related links that the text may follow), ``end`` (comments, footer) or None."""
+    heading_at: int = 0
 
 
 def _neighbour(signals: Sequence[Signals], index: int, step: int) -> tuple[str, int]:

@@ -31,7 +31,7 @@ _HEADER_LINES = 6
 _MAX_TITLE_CHARS = 200
 _LEAD_PARAGRAPHS = 20
 """How far before the first prose paragraph the headline, date and byline may be."""
-_TAIL_PARAGRAPHS = 2
+_TAIL_PARAGRAPHS = 5
 """How many short paragraphs after the last prose paragraph still belong to the article."""
 _BYLINE = re.compile(
     r"^(?:by|written by|author|автор|muallif|von|par|por|di)\s*[:\-\u2013]?\s+(?P<name>\S.{0,80})$",
