@@ -355,9 +355,23 @@ _FURNITURE = re.compile(
     r"folge?n? (?:sie )?uns|follow us|síguenos|suivez-nous|obserwuj|"
     r"(?:buch|jetzt) (?:bestellen|kaufen)|in den warenkorb|add to cart|"
     r"e-mail-adresse wird nicht veröffentlicht|email address will not be published|"
-    r"pflichtfelder|required fields",
+    r"pflichtfelder|required fields|champs obligatoires|ne sera pas publiée|"
+    r"^(?:article|artículo|articolo|artykuł) (?:suivant|précédent|siguiente|anterior|"
+    r"successivo|precedente|następny|poprzedni)|noticia relacionada|^mira\b|"
+    r"diskussion zu diesem|sharen|some rights reserved|creative commons|"
+    r"^(?:posted|published|eingestellt|veröffentlicht|geschrieben|publié|publicado|"
+    r"opublikowano|aktualisiert|updated|zuletzt (?:aktualisiert|geändert)|"
+    r"der beitrag wurde)\b|"
+    r"^(?:abbildung|abb\.|figure|fig\.|grafik|tabelle|table)\s*\d+\s*:|\(cr[ée]dito?s?\s*:|"
+    r"\bbild (?:anzeigen|vergrößern|schließen)|artikel zum thema|\d+ (?:reviews?|bewertungen)|"
+    r"\d+ (?:minutes?|min\.?) (?:read|lesezeit|-)|lesezeit|reading time|"
+    r"^[☆★○●◆◇▶►]\s",
     re.IGNORECASE,
 )
+# A breadcrumb trail: "Home > Blog > Politics" (or with › » / |).
+_BREADCRUMB = re.compile(r"(?:^|\s)[>›»/|](?:\s.{1,40}?\s[>›»/|]){1,}\s")
+# A horizontal rule drawn by a text-mode browser.
+_RULE_LINE = re.compile(r"^[━─—_=*~\-·•.]{5,}$")
 _MAX_FURNITURE_CHARS = 160
 # Wording of promotions and notices that stand as whole paragraphs of prose: newsletter and
 # subscription pitches, cookie and affiliate notices, comment-form fine print.
@@ -413,6 +427,8 @@ _JUSTEXT_NAMES = {
     "tr": "Turkish", "el": "Greek", "bg": "Bulgarian", "hr": "Croatian", "sr": "Serbian",
     "sl": "Slovenian", "et": "Estonian", "lv": "Latvian", "lt": "Lithuanian", "uz": "Uzbek",
     "kk": "Kazakh", "ca": "Catalan", "id": "Indonesian", "vi": "Vietnamese",
+    "ar": "Arabic", "fa": "Persian", "he": "Hebrew", "hi": "Hindi", "ko": "Korean",
+    "be": "Belarusian", "mk": "Macedonian", "sq": "Albanian",
 }  # fmt: skip
 _COMMON_LANGUAGES = ("de", "en", "fr", "es")
 
@@ -454,7 +470,7 @@ def reflow(text: str) -> list[str]:
     paragraphs: list[str] = []
     current = ""
     for line in lines:
-        if not line:
+        if not line or _RULE_LINE.match(line):
             if current:
                 paragraphs.append(current)
             current = ""
@@ -527,7 +543,12 @@ def paragraph_signals(paragraph: str, stopwords: frozenset[str]) -> Signals:
         return Signals(False, "navigation or sharing links")
     if _COMMENT_META.match(paragraph):
         return Signals(False, "comment header")
-    if len(paragraph) <= _MAX_FURNITURE_CHARS and _FURNITURE.search(paragraph):
+    if len(paragraph) <= _MAX_FURNITURE_CHARS and (
+        _FURNITURE.search(paragraph)
+        or _BREADCRUMB.search(paragraph)
+        or paragraph.endswith(("→", "»", "›"))
+        or paragraph.startswith(("←", "«", "‹"))
+    ):
         return Signals(False, "page furniture wording")
     if len(paragraph) <= _MAX_NOTICE_CHARS and _NOTICE.search(paragraph):
         return Signals(False, "promotion or notice")
