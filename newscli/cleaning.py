@@ -337,7 +337,7 @@ _FURNITURE = re.compile(
     r"(?:vorherige|nächste|voriger|nächster|älterer|neuerer) (?:beitrag|artikel|eintrag)|"
     r"zurück zu|back to (?:top|home)|nach oben|\bseite \d+ von \d+|page \d+ of \d+|"
     r"(?:read|lesen sie|lies|leer|lire|czytaj|читать|leggi) (?:more|mehr|weiter|auch|también|"
-    r"aussi|też|także|далее|anche)|weiterlesen|read more|"
+    r"aussi|też|także|далее|anche)|weiterlesen|read more|читайте (?:также|ещё|еще)|"
     r"empfohlen|empfehlungen|recommended|polecane|recomendad|"
     r"meist ?gelesen|most (?:read|popular|viewed)|beliebteste|"
     r"explore further|erfahre mehr|mehr erfahren|learn more|más información|infórmate|"
