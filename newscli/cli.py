@@ -329,8 +329,8 @@ def extract(
     results = Corpus.extract(
         inputs, include=include, exclude=exclude, max_file_bytes=settings.max_file_bytes
     )
-    for number, item in enumerate(results):
-        render.extracted(item, as_json=as_json, explain=explain, first=number == 0)
+    for item in results:
+        render.extracted(item, as_json=as_json, explain=explain, first=ok == 0)
         ok, failed = (ok + 1, failed) if isinstance(item, Article) else (ok, failed + 1)
     if not ok and not failed:
         click.echo("extract: no article files found in the given inputs", err=True)
