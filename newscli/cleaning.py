@@ -668,3 +668,35 @@ def resolve_short(signals: Sequence[Signals]) -> list[str | None]:
         )
         decided.append(None if keep else "short paragraph among boilerplate")
     return decided
+
+
+_EXTRACTED_RULES = frozenset(
+    {
+        "page furniture wording",
+        "promotion or notice",
+        "form field or image placeholder",
+        "navigation or sharing links",
+        "comment header",
+    }
+)
+"""The signals that also hold inside trafilatura's main text (its own pass did the rest)."""
+
+
+def clean_extracted(paragraphs: Sequence[str], stopwords: frozenset[str]) -> CleanText:
+    """Clean the main text an HTML extractor found: furniture lines, repeats and credits.
+
+    Position rules (trailing sections, link lists) are left to the extractor, which sees the
+    page's structure; cutting again here lost more article text than boilerplate.
+    """
+    removed: list[Removal] = []
+    credits: list[str] = []
+    kept: list[str] = []
+    for paragraph in paragraphs:
+        rule = paragraph_signals(paragraph, stopwords).rule
+        if rule in _EXTRACTED_RULES:
+            removed.append(Removal(rule, paragraph))
+        else:
+            kept.append(paragraph)
+    kept = _drop_repeats(kept, removed)
+    kept = _take_credits(kept, credits, removed)
+    return CleanText(paragraphs=tuple(kept), credits=tuple(credits), removed=tuple(removed))

@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 from newscli import decoding
 from newscli.cleaning import (
     MIN_TEMPLATE_FILES,
-    clean_body,
+    clean_extracted,
     learn_template,
     normalize_text,
     split_paragraphs,
+    stoplist,
 )
 from newscli.dates import ParsedDate, parse_date
 from newscli.extract import extract_html
@@ -122,7 +123,8 @@ def _from_html(source: Source, raw: RawInput, *, now: datetime) -> _Fields:
     page = extract_html(raw.data, url=source.url)
     if page is None:
         raise InputError("no article text found in the HTML")
-    cleaned = clean_body(split_paragraphs(normalize_text(page.text)))
+    language = normalize_language(page.language)
+    cleaned = clean_extracted(split_paragraphs(normalize_text(page.text)), stoplist(language))
     return _Fields(
         body=cleaned.text,
         title=page.title,
@@ -130,7 +132,7 @@ def _from_html(source: Source, raw: RawInput, *, now: datetime) -> _Fields:
         date=parse_date(page.date, now=now, source=HTML_META),
         url=page.url,
         site=page.sitename or page.hostname,
-        language=normalize_language(page.language),
+        language=language,
         credits=cleaned.credits,
         removed=cleaned.removed,
     )
