@@ -286,6 +286,7 @@ def clean_body(paragraphs: Sequence[str]) -> CleanText:
 _BULLET = re.compile(r"^(?:[•◦▪▫●○■□·‣⁃*+–—-]|\d{1,3}[.)])\s+")
 # Form residue a text-mode browser leaves: "[          ]", "[SUBMIT]", "[ ] Daten merken?", "( )".
 _FORM_FIELD = re.compile(r"\[[ _]{2,}\]|\[ ?[xX*]? ?\]|\((?:\*| )\)|\[[A-Z][A-Z ]{1,15}\]")
+_MAX_FORM_CHARS = 200
 _BRACKETED_ONLY = re.compile(r"^(?:\[[^\]\"',]{0,80}\]\s*)+$")
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _DATE_IN_LINE = re.compile(
@@ -327,7 +328,7 @@ _COMMENT_META = re.compile(
 )
 # Wording that marks a short paragraph as page furniture: calls to share, subscribe, comment,
 # read on, labels of tag lists and cross-links, picture credits, legal lines (many languages).
-_FURNITURE = re.compile(
+_FURNITURE_ANYWHERE = re.compile(
     r"newsletter|abonnier|abonnement|subscribe|suscr[ií]b|s'abonner|abonnez|подпис|"
     r"mitglied werden|unterstützen sie|spenden sie|jetzt spenden|support us|donate|wesprzyj|"
     r"\bteilen\b|\bteile (?:diesen|den|dies)|share (?:this|on|via|to)|compartir|partager|"
@@ -337,37 +338,44 @@ _FURNITURE = re.compile(
     r"(?:vorherige|nächste|voriger|nächster|älterer|neuerer) (?:beitrag|artikel|eintrag)|"
     r"zurück zu|back to (?:top|home)|nach oben|\bseite \d+ von \d+|page \d+ of \d+|"
     r"(?:read|lesen sie|lies|leer|lire|czytaj|читать|leggi) (?:more|mehr|weiter|auch|también|"
-    r"aussi|też|także|далее|anche)|weiterlesen|read more|читайте (?:также|ещё|еще)|"
+    r"aussi|też|także|далее|anche)|weiterlesen|читайте (?:также|ещё|еще)|"
     r"empfohlen|empfehlungen|recommended|polecane|recomendad|"
     r"meist ?gelesen|most (?:read|popular|viewed)|beliebteste|"
     r"explore further|erfahre mehr|mehr erfahren|learn more|más información|infórmate|"
     r"informate más|en savoir plus|dowiedz się|mehr infos|mehr zum thema|"
-    r"^(?:tags?|etiquetas|schlagw\w*|stichw\w*|tagged(?: with)?|kategorien?|categories|"
-    r"category|rubriken?|tematy|themen|mots-clés|temas|quellenangaben)\s*:|"
-    r"^(?:mire|lea|lee|czytaj (?:też|także)|zobacz (?:też|także)|lesen sie auch|read also|"
-    r"see also|lire aussi|voir aussi|auch interessant|siehe auch)\b|"
-    r"^(?:fot|foto|bild|photo|zdjęcie|kuva|image|grafik)\s*[.:]|"
-    r"(?:foto|bild|photo|fot|zdjęcie|kuva|credit|quelle)\s*[.:]\s*[^.!?]{2,60}\)?$|"
     r"alle rechte vorbehalten|all rights reserved|copyright|©|"
     r"\bcookies?\b|datenschutz|privacy|impressum|"
-    r"^(?:werbung|anzeige|advertisement|reklama|publicidad|publicité|sponsored)\b|"
     r"registrier|log ?in\b|anmelden|einloggen|einzuloggen|sign up|sign in|zaloguj|"
     r"folge?n? (?:sie )?uns|follow us|síguenos|suivez-nous|obserwuj|"
     r"(?:buch|jetzt) (?:bestellen|kaufen)|in den warenkorb|add to cart|"
     r"e-mail-adresse wird nicht veröffentlicht|email address will not be published|"
     r"pflichtfelder|required fields|champs obligatoires|ne sera pas publiée|"
-    r"^(?:article|artículo|articolo|artykuł) (?:suivant|précédent|siguiente|anterior|"
-    r"successivo|precedente|następny|poprzedni)|noticia relacionada|^mira\b|"
-    r"diskussion zu diesem|sharen|some rights reserved|creative commons|"
-    r"^(?:posted|published|eingestellt|veröffentlicht|geschrieben|publié|publicado|"
+    r"noticia relacionada|diskussion zu diesem|sharen|some rights reserved|creative commons|"
+    r"\(cr[ée]dito?s?:|\bbild (?:anzeigen|vergrößern|schließen)|artikel zum thema|"
+    r"\b\d+ (?:reviews?|bewertungen)\b|\b\d+ (?:minutes?|min\.?) (?:read|lesezeit|-)|"
+    r"lesezeit|reading time"
+)
+"""Wording of calls to share, subscribe, comment or read on, and of legal lines (lower case)."""
+_FURNITURE_START = re.compile(
+    r"(?:tags?|etiquetas|schlagw\w*|stichw\w*|tagged(?: with)?|kategorien?|categories|"
+    r"category|rubriken?|tematy|themen|mots-clés|temas|quellenangaben)\s*:|"
+    r"(?:mire|lea|lee|czytaj (?:też|także)|zobacz (?:też|także)|lesen sie auch|read also|"
+    r"see also|lire aussi|voir aussi|auch interessant|siehe auch)\b|"
+    r"(?:fot|foto|bild|photo|zdjęcie|kuva|image|grafik)\s*[.:]|"
+    r"(?:werbung|anzeige|advertisement|reklama|publicidad|publicité|sponsored)\b|"
+    r"(?:article|artículo|articolo|artykuł) (?:suivant|précédent|siguiente|anterior|"
+    r"successivo|precedente|następny|poprzedni)|mira\b|"
+    r"(?:posted|published|eingestellt|veröffentlicht|geschrieben|publié|publicado|"
     r"opublikowano|aktualisiert|updated|zuletzt (?:aktualisiert|geändert)|"
     r"der beitrag wurde)\b|"
-    r"^(?:abbildung|abb\.|figure|fig\.|grafik|tabelle|table)\s*\d+\s*:|\(cr[ée]dito?s?\s*:|"
-    r"\bbild (?:anzeigen|vergrößern|schließen)|artikel zum thema|\d+ (?:reviews?|bewertungen)|"
-    r"\d+ (?:minutes?|min\.?) (?:read|lesezeit|-)|lesezeit|reading time|"
-    r"^[☆★○●◆◇▶►]\s",
-    re.IGNORECASE,
+    r"(?:abbildung|abb\.|figure|fig\.|grafik|tabelle|table)\s*\d+\s*:|"
+    r"[☆★○●◆◇▶►]\s"
 )
+"""Labels that open a tag list, a cross-link, a picture credit, an advert or a meta line."""
+_FURNITURE_END = re.compile(
+    r"(?:foto|bild|photo|fot|zdjęcie|kuva|credit|quelle)\s*[.:][^.!?:]{2,60}\)?$"
+)
+"""A picture credit closing a caption: "... (Foto: dpa)"."""
 # A breadcrumb trail: "Home > Blog > Politics" (or with › » / |).
 _BREADCRUMB = re.compile(r"(?:^|\s)[>›»/|](?:\s.{1,40}?\s[>›»/|]){1,}\s")
 # A horizontal rule drawn by a text-mode browser.
@@ -375,14 +383,14 @@ _RULE_LINE = re.compile(r"^[━─—_=*~\-·•.]{5,}$")
 _MAX_FURNITURE_CHARS = 160
 # Wording of promotions and notices that stand as whole paragraphs of prose: newsletter and
 # subscription pitches, cookie and affiliate notices, comment-form fine print.
-_NOTICE = re.compile(
+_NOTICE = re.compile(  # searched in lower-cased text
     r"newsletter|\bcookies?\b|subscri(?:be|ption)|abonnieren|abonniere|abonnent|"
-    r"provision vom händler|affiliate links?|we may (?:receive|earn) (?:a )?(?:commission|compensation)|"
+    r"provision vom händler|affiliate links?|"
+    r"we may (?:receive|earn) (?:a )?(?:commission|compensation)|"
     r"all rights reserved|alle rechte vorbehalten|"
     r"e-mail-adresse wird nicht veröffentlicht|email address will not be published|"
     r"(?:um|to) (?:zu )?kommentieren|to (?:post a )?comment|unterstützen sie (?:uns|unsere)|"
-    r"support (?:our|independent) journalism",
-    re.IGNORECASE,
+    r"support (?:our|independent) journalism"
 )
 _MAX_NOTICE_CHARS = 400
 _WRAP_MIN, _WRAP_MAX = 60, 140
@@ -391,8 +399,6 @@ _GOOD_CHARS = 120
 _GOOD_STOPWORDS = 0.22
 _GOOD_SHORT_CHARS = 60
 _GOOD_SHORT_STOPWORDS = 0.32
-_HEADING_REACH = 2
-"""A short paragraph this close before prose is kept as its heading."""
 _BOX_HEADING = re.compile(
     r"^(?:related|read (?:more|also)|"
     r"see also|more on .{1,60}|lesen sie (?:auch|mehr)|mehr zum thema|(?:das )?könnte sie "
@@ -507,12 +513,20 @@ def is_navigation(paragraph: str) -> bool:
     )
 
 
+def is_furniture(paragraph: str) -> bool:
+    """Return whether a paragraph's wording marks it as page furniture (share, subscribe, ...)."""
+    lowered = paragraph.lower()
+    return bool(
+        _FURNITURE_START.match(lowered)
+        or _FURNITURE_ANYWHERE.search(lowered)
+        or _FURNITURE_END.search(lowered[-80:])
+    )
+
+
 def is_form_residue(paragraph: str) -> bool:
     """Return whether a paragraph is what a text browser shows for form fields or images."""
-    return (
-        bool(_FORM_FIELD.search(paragraph))
-        and len(paragraph) < 200
-        or bool(_BRACKETED_ONLY.match(paragraph))
+    return (bool(_FORM_FIELD.search(paragraph)) and len(paragraph) < _MAX_FORM_CHARS) or bool(
+        _BRACKETED_ONLY.match(paragraph)
     )
 
 
@@ -544,13 +558,13 @@ def paragraph_signals(paragraph: str, stopwords: frozenset[str]) -> Signals:
     if _COMMENT_META.match(paragraph):
         return Signals(False, "comment header")
     if len(paragraph) <= _MAX_FURNITURE_CHARS and (
-        _FURNITURE.search(paragraph)
+        is_furniture(paragraph)
         or _BREADCRUMB.search(paragraph)
         or paragraph.endswith(("→", "»", "›"))
         or paragraph.startswith(("←", "«", "‹"))
     ):
         return Signals(False, "page furniture wording")
-    if len(paragraph) <= _MAX_NOTICE_CHARS and _NOTICE.search(paragraph):
+    if len(paragraph) <= _MAX_NOTICE_CHARS and _NOTICE.search(paragraph.lower()):
         return Signals(False, "promotion or notice")
     density = stopword_density(paragraph, stopwords)
     bullet = bool(_BULLET.match(paragraph))
@@ -632,26 +646,25 @@ class _Run:
     heading_at: int = 0
 
 
-def _neighbour(signals: Sequence[Signals], index: int, step: int) -> tuple[str, int]:
-    """Return the class of the nearest decided paragraph in one direction, and its distance."""
+def _neighbour(signals: Sequence[Signals], index: int, step: int) -> str:
+    """Return the class of the nearest decided paragraph in one direction (or ``edge``)."""
     position = index + step
     while 0 <= position < len(signals):
         signal = signals[position]
         if signal.good:
-            return "good", abs(position - index)
+            return "good"
         if signal.rule is not None:
-            return "bad", abs(position - index)
+            return "bad"
         position += step
-    return "edge", abs(position - index)
+    return "edge"
 
 
 def resolve_short(signals: Sequence[Signals]) -> list[str | None]:
     """Decide the undecided paragraphs of an article region by their neighbours.
 
     Returns, per paragraph, the rule that removes it or None to keep it. Prose is kept,
-    boilerplate goes; a short paragraph stays when prose follows it closely (a heading, a
-    dateline, a list inside the text) or when prose surrounds it, and goes when it sits among
-    boilerplate.
+    boilerplate goes; a short paragraph (a heading, a list item, a closing line) stays unless
+    the nearest decided paragraphs on both sides are boilerplate.
     """
     decided: list[str | None] = []
     for index, signal in enumerate(signals):
@@ -661,11 +674,9 @@ def resolve_short(signals: Sequence[Signals]) -> list[str | None]:
         if signal.rule is not None:
             decided.append(signal.rule)
             continue
-        before, _ = _neighbour(signals, index, -1)
-        after, distance = _neighbour(signals, index, 1)
-        keep = not (before == "bad" and after in ("bad", "edge")) or (
-            before == "good" and after in ("bad", "edge")
-        )
+        before = _neighbour(signals, index, -1)
+        after = _neighbour(signals, index, 1)
+        keep = not (before == "bad" and after in ("bad", "edge"))
         decided.append(None if keep else "short paragraph among boilerplate")
     return decided
 
