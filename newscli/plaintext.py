@@ -60,24 +60,40 @@ def _is_title(paragraph: str) -> bool:
 
 
 def _lead_start(paragraphs: Sequence[str], signals: Sequence[Signals], start: int) -> int:
-    """Walk back from the first prose paragraph over the headline, date and byline lines."""
+    """Walk back from the first prose paragraph over headline, date, byline and lead lines.
+
+    The walk stops at a section heading, at two boilerplate paragraphs in a row (a menu) or
+    after ``_LEAD_PARAGRAPHS``; a single boilerplate line on the way (a share button) is
+    passed over and removed later.
+    """
     index = start
     while index > 0 and start - index < _LEAD_PARAGRAPHS:
-        previous = paragraphs[index - 1]
-        if signals[index - 1].rule is not None or is_boilerplate_heading(previous):
+        if is_boilerplate_heading(paragraphs[index - 1]) or _is_wall(signals, index - 1, -1):
             break
         index -= 1
+    while index < start and signals[index].rule is not None:
+        index += 1
     return index
 
 
 def _tail_end(paragraphs: Sequence[str], signals: Sequence[Signals], end: int) -> int:
-    """Walk on from the last prose paragraph over short closing lines (a signature, a source)."""
+    """Walk on from the last prose paragraph over closing lines (a signature, a source)."""
     index = end
     while index < len(paragraphs) and index - end < _TAIL_PARAGRAPHS:
-        if signals[index].rule is not None or is_boilerplate_heading(paragraphs[index]):
+        if is_boilerplate_heading(paragraphs[index]) or _is_wall(signals, index, 1):
             break
         index += 1
+    while index > end and signals[index - 1].rule is not None:
+        index -= 1
     return index
+
+
+def _is_wall(signals: Sequence[Signals], index: int, step: int) -> bool:
+    """Return whether boilerplate starts at ``index`` and goes on in direction ``step``."""
+    following = index + step
+    return signals[index].rule is not None and (
+        not 0 <= following < len(signals) or signals[following].rule is not None
+    )
 
 
 def _removed_block(rule: str, paragraphs: Sequence[str]) -> list[Removal]:
