@@ -323,7 +323,10 @@ _NAV_WORDS = frozenset(
 )
 _COMMENT_META = re.compile(
     r"^.{1,60}\s(?:sagt|says|schreibt|wrote|écrit|dice|pisze|пишет|написал[аи]?)\s?:"
-    r"(?:\s.{0,60})?$|^(?:antworten|reply|odpowiedz|répondre|responder|ответить)$",
+    r"(?:\s.{0,60})?$|^(?:antworten|reply|odpowiedz|répondre|responder|ответить)$|"
+    r"^.{1,60}\s(?:sagte|said|schrieb|commented|kommentierte)\s(?:am|on)\s.{4,40}$|"
+    r"^.{0,80}\d{1,2}[:.]\d{2}.{0,20}\s(?:antworten|reply|répondre|responder|odpowiedz|"
+    r"ответить)$",
     re.IGNORECASE,
 )
 # Wording that marks a short paragraph as page furniture: calls to share, subscribe, comment,
