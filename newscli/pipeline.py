@@ -114,6 +114,7 @@ def _from_text(raw: RawInput, *, now: datetime, template: frozenset[str]) -> _Fi
         title=parsed.title,
         author=parsed.author,
         date=parsed.date,
+        language=parsed.language,
         credits=parsed.body.credits,
         removed=parsed.body.removed,
     )

@@ -32,6 +32,8 @@ _MAX_TITLE_CHARS = 200
 _LEAD_PARAGRAPHS = 20
 """How far before the first prose paragraph the headline, date and byline may be."""
 _TAIL_PARAGRAPHS = 5
+_SAMPLE_MIN_CHARS = 100
+"""Paragraphs this long tell the page's language; menus and buttons do not."""
 """How many short paragraphs after the last prose paragraph still belong to the article."""
 _BYLINE = re.compile(
     r"^(?:by|written by|author|автор|muallif|von|par|por|di)\s*[:\-\u2013]?\s+(?P<name>\S.{0,80})$",
@@ -53,6 +55,8 @@ class TextArticle:
     author: str | None
     date: ParsedDate | None
     body: CleanText
+    language: str | None = None
+    """Detected from the page's longer paragraphs (ISO 639-1), or None."""
 
 
 def _is_title(paragraph: str) -> bool:
@@ -96,6 +100,12 @@ def _is_wall(signals: Sequence[Signals], index: int, step: int) -> bool:
     )
 
 
+def _prose_sample(paragraphs: Sequence[str]) -> str:
+    """Return the page's longer paragraphs (where its language is), or all of it."""
+    long = [p for p in paragraphs if len(p) >= _SAMPLE_MIN_CHARS]
+    return "\n".join(long or paragraphs)
+
+
 def _removed_block(rule: str, paragraphs: Sequence[str]) -> list[Removal]:
     return [Removal(rule, "\n".join(paragraphs))] if paragraphs else []
 
@@ -123,7 +133,8 @@ def parse_text_article(
             if p in template and not is_dateline(p)
         ]
         paragraphs = kept
-    stopwords = stoplist(detect_language(normalized))
+    language = detect_language(_prose_sample(paragraphs))
+    stopwords = stoplist(language)
     start, end, signals = main_region(paragraphs, stopwords)
     first = _lead_start(paragraphs, signals, start)
     last = _tail_end(paragraphs, signals, end)
@@ -162,4 +173,4 @@ def parse_text_article(
     removed += _removed_block("page text after the article", paragraphs[last:])
     cleaned = clean_body(body)
     cleaned = CleanText(cleaned.paragraphs, cleaned.credits, (*removed, *cleaned.removed))
-    return TextArticle(title=title, author=author, date=date, body=cleaned)
+    return TextArticle(title=title, author=author, date=date, body=cleaned, language=language)
