@@ -356,7 +356,11 @@ _FURNITURE_ANYWHERE = re.compile(
     r"noticia relacionada|diskussion zu diesem|sharen|some rights reserved|creative commons|"
     r"\(cr[ée]dito?s?:|\bbild (?:anzeigen|vergrößern|schließen)|artikel zum thema|"
     r"\b\d+ (?:reviews?|bewertungen)\b|\b\d+ (?:minutes?|min\.?) (?:read|lesezeit|-)|"
-    r"lesezeit|reading time"
+    r"lesezeit|reading time|weitere (?:aktuelle )?themen|mehr themen|top-?themen|"
+    r"(?:jetzt )?entdecken sie|mehr von uns|(?:kommende|nächste) (?:events|termine)|"
+    r"kontaktieren sie uns|contact us|zur startseite|zur übersicht|zum archiv|"
+    r"alle (?:artikel|beiträge|meldungen|news) |alle anzeigen|mehr anzeigen|mehr laden|"
+    r"load more|(?:see|view|show) (?:all|more)\b|more (?:stories|news)\b"
 )
 """Wording of calls to share, subscribe, comment or read on, and of legal lines (lower case)."""
 _FURNITURE_START = re.compile(
