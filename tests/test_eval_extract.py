@@ -11,8 +11,9 @@ from bench import eval_extract
 
 DEVSET = Path(os.environ.get("NEWSCLI_DEVSET") or eval_extract.DEFAULT_DEVSET)
 SAMPLE = 50
-# A little under what the current rules reach on this sample (see README, "Cleaning quality").
-FLOORS = {"txt": 0.82, "html": 0.90}
+# A little under what the current rules reach on this sample (txt 0.852, html 0.908; see the
+# README, "Cleaning quality").
+FLOORS = {"txt": 0.83, "html": 0.88}
 
 needs_devset = pytest.mark.skipif(
     not (DEVSET / "cases.json").is_file(),
