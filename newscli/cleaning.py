@@ -149,7 +149,7 @@ _TIMESTAMP_LINE = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_SENTENCE_END = re.compile(r"[.!?…\"'”»)\]]$")
+_SENTENCE_END = re.compile(r"[.!?…\"'“”‘’»)\]]$")
 _MIN_PROSE_CHARS = 80
 """A paragraph at least this long with a sentence ending reads as article text."""
 
@@ -238,9 +238,10 @@ def _cut_trailing_debris(paragraphs: list[str], removed: list[Removal]) -> list[
     short_run = end
     while short_run > 0 and _is_link_like(paragraphs[short_run - 1]):
         short_run -= 1
-    if end - short_run >= 3:
+    if end - short_run >= 3 and short_run > 0:  # a text of short lines is not a link list
         end = short_run
-    removed.extend(Removal("trailing link list or timestamps", p) for p in paragraphs[end:])
+    if paragraphs[end:]:
+        removed.append(Removal("trailing link list or timestamps", "\n".join(paragraphs[end:])))
     return paragraphs[:end]
 
 

@@ -32,6 +32,8 @@ _MAX_TITLE_CHARS = 200
 _LEAD_PARAGRAPHS = 20
 """How far before the first prose paragraph the headline, date and byline may be."""
 _TAIL_PARAGRAPHS = 5
+_TEASER_PARAGRAPHS = 2
+"""Sentences (a teaser, a caption) that may stand between a headline and the article text."""
 _SAMPLE_MIN_CHARS = 100
 """Paragraphs this long tell the page's language; menus and buttons do not."""
 """How many short paragraphs after the last prose paragraph still belong to the article."""
@@ -100,6 +102,50 @@ def _is_wall(signals: Sequence[Signals], index: int, step: int) -> bool:
     )
 
 
+def _header_start(
+    paragraphs: Sequence[str], signals: Sequence[Signals], first: int, start: int
+) -> int:
+    """Return where the header (dateline, headline, byline) begins, between lead and prose.
+
+    Walking back from the first prose paragraph over bylines, datelines and up to
+    ``_TEASER_PARAGRAPHS`` sentences (a teaser, a caption), the first paragraph shaped like a
+    headline is the title; a dateline right above it belongs to the header too. Without one,
+    the header begins where the lead does.
+    """
+    teasers = 0
+    for index in range(start - 1, first - 1, -1):
+        paragraph = paragraphs[index]
+        if signals[index].rule is not None:
+            break
+        if is_dateline(paragraph) or _BYLINE.match(paragraph):
+            continue
+        if _is_headline(paragraph):
+            while index > first and is_dateline(paragraphs[index - 1]):
+                index -= 1
+            return index
+        teasers += 1
+        if teasers > _TEASER_PARAGRAPHS:
+            break
+    return first
+
+
+def _is_headline(paragraph: str) -> bool:
+    return _is_title(paragraph) and not paragraph.endswith((".", ":", ";", ",", ")", "]"))
+
+
+def _keep(
+    paragraphs: Sequence[str], decisions: Sequence[str | None], removed: list[Removal]
+) -> list[str]:
+    """Return the paragraphs decided to stay; record the others, with their rule, in ``removed``."""
+    kept: list[str] = []
+    for paragraph, rule in zip(paragraphs, decisions, strict=True):
+        if rule is None:
+            kept.append(paragraph)
+        else:
+            removed.append(Removal(rule, paragraph))
+    return kept
+
+
 def _prose_sample(paragraphs: Sequence[str]) -> str:
     """Return the page's longer paragraphs (where its language is), or all of it."""
     long = [p for p in paragraphs if len(p) >= _SAMPLE_MIN_CHARS]
@@ -142,8 +188,11 @@ def parse_text_article(
     title: str | None = None
     author: str | None = None
     date: ParsedDate | None = None
-    index = first
-    while index < min(last, first + _HEADER_LINES):
+    index = _header_start(paragraphs, signals, first, start)
+    decisions = resolve_short(signals[first:last])
+    before_headline = _keep(paragraphs[first:index], decisions[: index - first], removed)
+    header_end = index + _HEADER_LINES
+    while index < min(last, header_end):
         paragraph = paragraphs[index]
         parsed = parse_date_line(paragraph, now=now, source=TEXT_HEADER)
         labelled = _DATED_LABEL.match(paragraph)
@@ -163,13 +212,7 @@ def parse_text_article(
             index += 1
             continue
         break
-    body: list[str] = []
-    decisions = resolve_short(signals[index:last])
-    for paragraph, rule in zip(paragraphs[index:last], decisions, strict=True):
-        if rule is not None:
-            removed.append(Removal(rule, paragraph))
-        else:
-            body.append(paragraph)
+    body = before_headline + _keep(paragraphs[index:last], decisions[index - first :], removed)
     removed += _removed_block("page text after the article", paragraphs[last:])
     cleaned = clean_body(body)
     cleaned = CleanText(cleaned.paragraphs, cleaned.credits, (*removed, *cleaned.removed))

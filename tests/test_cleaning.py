@@ -240,6 +240,6 @@ def test_cleaning_template_hook_drops_learnt_lines() -> None:
     templated = parse_text_article(
         text, now=NOW, template=frozenset({"Example Times", "Subscribe to the Example Times daily"})
     )
-    assert plain.title == "Example Times"
+    assert (plain.title, plain.body.paragraphs[0]) == ("Story one", "Example Times")
     assert templated.title == "Story one"
     assert templated.body.paragraphs == (PROSE_EN,)
