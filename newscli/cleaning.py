@@ -402,6 +402,9 @@ _NOTICE = re.compile(  # searched in lower-cased text
 )
 _MAX_NOTICE_CHARS = 400
 _WRAP_MIN, _WRAP_MAX = 60, 140
+_WRAP_MIN_LINES = 4
+_WRAP_SLACK = 15
+_WRAP_MIN_NEAR = 2
 """Line widths a hard-wrapped text dump (w3m, lynx, email) may have."""
 _GOOD_CHARS = 120
 _GOOD_STOPWORDS = 0.22
@@ -462,15 +465,20 @@ def _load_stoplist(language: str) -> frozenset[str]:
 
 
 def detect_wrap_width(lines: Sequence[str]) -> int | None:
-    """Return the width a text was hard-wrapped at, or None when its lines are paragraphs."""
+    """Return the width a text was hard-wrapped at, or None when its lines are paragraphs.
+
+    A wrapped text has a longest line of 60-140 characters that several lines come close to,
+    and hardly any line beyond it (an unbreakable URL).
+    """
     lengths = sorted(len(line) for line in lines if line)
-    if len(lengths) < 8:
+    fitting = [length for length in lengths if length <= _WRAP_MAX]
+    if len(lengths) < _WRAP_MIN_LINES or not fitting:
         return None
-    width = lengths[int(len(lengths) * 0.95)]
-    if not _WRAP_MIN <= width <= _WRAP_MAX:
+    width = fitting[-1]
+    if width < _WRAP_MIN or len(lengths) - len(fitting) > len(lengths) // 50:
         return None
-    near = sum(1 for length in lengths if width - 20 <= length <= width + 2)
-    return width if near >= max(4, len(lengths) // 8) else None
+    near = sum(1 for length in fitting if length >= width - _WRAP_SLACK)
+    return width if near >= _WRAP_MIN_NEAR else None
 
 
 def reflow(text: str) -> list[str]:
