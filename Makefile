@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_INDEX := .newscli/index
 ARGS ?=
+EVAL_ARGS ?=
 
-.PHONY: install demo test lint fmt typecheck check cov clean eval-dates eval-search
+.PHONY: install demo test lint fmt typecheck check cov clean eval-dates eval-search eval-extract
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,3 +47,7 @@ clean:
 
 eval-dates: $(STAMP)
 	$(BIN)/python bench/eval_dates.py
+
+# Score text and HTML cleaning on ../shared/devset (EVAL_ARGS='--sample 50 --kind txt' etc.).
+eval-extract: $(STAMP)
+	$(BIN)/python bench/eval_extract.py $(EVAL_ARGS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -155,6 +155,9 @@ class Corpus:
                 report.skipped.append(item)
             else:
                 report.failed.append(item)
+        from newscli.pipeline import folder_templates
+
+        templates = folder_templates(sources, max_bytes=self.max_file_bytes)
         written_hashes: dict[str, str] = {}
         with self._store.writer(
             batch_size=self.batch_size, batch_seconds=self.batch_seconds, lock_wait=self.lock_wait
@@ -171,7 +174,13 @@ class Corpus:
                     if known is not None and known.source_hash == raw.source_hash:
                         report.unchanged += 1
                         continue
-                    article = build_article(source, raw, now=now, date_hint=raw.date_hint)
+                    article = build_article(
+                        source,
+                        raw,
+                        now=now,
+                        date_hint=raw.date_hint,
+                        template=templates.get(source.path) if source.path else None,
+                    )
                 except InputError as exc:
                     report.failed.append(Failure(source.given, str(exc)))
                     continue
@@ -200,6 +209,72 @@ class Corpus:
             if fetched:
                 self._remember_fetched(fetched, now)
         return report
+
+    @staticmethod
+    def extract(
+        inputs: Iterable[str],
+        *,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        learn_templates: bool = True,
+        now: datetime | None = None,
+        allow_private_hosts: bool = False,
+        fetch_timeout: float = DEFAULT_FETCH_TIMEOUT,
+        host_delay: float = DEFAULT_HOST_DELAY,
+        max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES,
+    ) -> Iterator[Article | Failure]:
+        """Yield what ``ingest`` would index for each input, without any index.
+
+        Each input gives an Article (with ``removed`` telling what cleaning took out) or a
+        Failure saying why it has no article. Skipped files (unsupported types) are not
+        yielded. ``learn_templates`` learns lines that recur across the text files of a
+        folder as template, exactly as ``ingest`` does.
+        """
+        from newscli.pipeline import build_article, folder_templates
+        from newscli.sources import InputError, expand, read_local
+
+        now = now or datetime.now(UTC)
+        sources: list[Source | Failure] = [
+            item
+            for item in expand(inputs, include=include, exclude=exclude)
+            if isinstance(item, Source) or not item.reason.startswith("skipped")
+        ]
+        templates = (
+            folder_templates(
+                [item for item in sources if isinstance(item, Source)], max_bytes=max_file_bytes
+            )
+            if learn_templates
+            else {}
+        )
+        fetcher: Fetcher | None = None
+        for source in sources:
+            if isinstance(source, Failure):
+                yield source
+                continue
+            try:
+                if source.path is None:
+                    fetcher = fetcher or _make_fetcher(
+                        allow_private_hosts=allow_private_hosts,
+                        fetch_timeout=fetch_timeout,
+                        host_delay=host_delay,
+                        max_fetch_bytes=max_fetch_bytes,
+                    )
+                    source, raw = _fetch_page(fetcher, source, None, {})
+                else:
+                    raw = read_local(source, max_bytes=max_file_bytes)
+                yield build_article(
+                    source,
+                    raw,
+                    now=now,
+                    date_hint=raw.date_hint,
+                    template=templates.get(source.path) if source.path else None,
+                )
+            except InputError as exc:
+                yield Failure(source.given, str(exc))
+            except (OSError, ValueError, RecursionError, MemoryError) as exc:
+                log.debug("unexpected failure on %s", source.given, exc_info=True)
+                yield Failure(source.given, f"{type(exc).__name__}: {exc}")
 
     def search(
         self,
@@ -310,15 +385,11 @@ class Corpus:
 
     def _get_fetcher(self) -> Fetcher:
         if self._fetcher is None:
-            from newscli.fetch import Fetcher, FetchPolicy
-
-            self._fetcher = Fetcher(
-                FetchPolicy(
-                    timeout=self.fetch_timeout,
-                    max_bytes=self.max_fetch_bytes,
-                    host_delay=self.host_delay,
-                    allow_private_hosts=self.allow_private_hosts,
-                )
+            self._fetcher = _make_fetcher(
+                allow_private_hosts=self.allow_private_hosts,
+                fetch_timeout=self.fetch_timeout,
+                host_delay=self.host_delay,
+                max_fetch_bytes=self.max_fetch_bytes,
             )
         return self._fetcher
 
@@ -326,37 +397,7 @@ class Corpus:
         self, source: Source, date_hint: str | None, fetched: dict[str, str | None]
     ) -> tuple[Source, RawInput]:
         """Download an article page; its key becomes its same-site canonical URL if it has one."""
-        from newscli import decoding
-        from newscli.feeds import canonical_link
-        from newscli.fetch import FetchError
-        from newscli.ids import content_hash
-        from newscli.models import DocumentKind
-        from newscli.sources import InputError, RawInput
-
-        assert source.url is not None
-        try:
-            response = self._get_fetcher().get(source.url)
-        except FetchError as exc:
-            fetched[source.key] = str(exc)
-            raise InputError(str(exc)) from exc
-        fetched[source.key] = None
-        log.info("fetched %s (%d bytes)", response.url, len(response.data))
-        if not response.content_type and not decoding.looks_like_html(response.data):
-            raise InputError("not an HTML page")
-        canonical = canonical_link(response.data, response.url)
-        page = Source(
-            key=canonical_url(canonical) if canonical else source.key,
-            url=response.url,
-            given=source.given,
-        )
-        raw = RawInput(
-            data=response.data,
-            kind=DocumentKind.HTML,
-            sidecar={"url": canonical or response.url},  # recorded as the article's url
-            source_hash=content_hash(response.data),
-            date_hint=date_hint,
-        )
-        return page, raw
+        return _fetch_page(self._get_fetcher(), source, date_hint, fetched)
 
     def _remember_fetched(self, fetched: Mapping[str, str | None], now: datetime) -> None:
         """Record downloaded URLs (and failed downloads) in the fetch state; needs the lock."""
@@ -625,3 +666,55 @@ def _merge(total: IngestReport, part: IngestReport) -> None:
     total.duplicates += part.duplicates
     total.skipped.extend(part.skipped)
     total.failed.extend(part.failed)
+
+
+def _fetch_page(
+    fetcher: Fetcher, source: Source, date_hint: str | None, fetched: dict[str, str | None]
+) -> tuple[Source, RawInput]:
+    """Download an article page; its key becomes its same-site canonical URL if it has one."""
+    from newscli import decoding
+    from newscli.feeds import canonical_link
+    from newscli.fetch import FetchError
+    from newscli.ids import content_hash
+    from newscli.models import DocumentKind
+    from newscli.sources import InputError, RawInput
+
+    assert source.url is not None
+    try:
+        response = fetcher.get(source.url)
+    except FetchError as exc:
+        fetched[source.key] = str(exc)
+        raise InputError(str(exc)) from exc
+    fetched[source.key] = None
+    log.info("fetched %s (%d bytes)", response.url, len(response.data))
+    if not response.content_type and not decoding.looks_like_html(response.data):
+        raise InputError("not an HTML page")
+    canonical = canonical_link(response.data, response.url)
+    page = Source(
+        key=canonical_url(canonical) if canonical else source.key,
+        url=response.url,
+        given=source.given,
+    )
+    raw = RawInput(
+        data=response.data,
+        kind=DocumentKind.HTML,
+        sidecar={"url": canonical or response.url},  # recorded as the article's url
+        source_hash=content_hash(response.data),
+        date_hint=date_hint,
+    )
+    return page, raw
+
+
+def _make_fetcher(
+    *, allow_private_hosts: bool, fetch_timeout: float, host_delay: float, max_fetch_bytes: int
+) -> Fetcher:
+    from newscli.fetch import Fetcher, FetchPolicy
+
+    return Fetcher(
+        FetchPolicy(
+            timeout=fetch_timeout,
+            max_bytes=max_fetch_bytes,
+            host_delay=host_delay,
+            allow_private_hosts=allow_private_hosts,
+        )
+    )

@@ -8,9 +8,12 @@ lines, timestamps) and repetition. Each removal is recorded with the rule that m
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from newscli.models import Removal
@@ -74,6 +77,54 @@ _TRAILING_HEADINGS = [
     r"powiązane(?: artykuły)?",
     r"czytaj (?:też|także|również)",
     r"gerelateerde artikelen",
+    # More section headings seen on news and blog pages, in the languages of the sites above.
+    r"(?:ähnliche|verwandte|passende|weitere|neueste|letzte|aktuelle|beliebte|beliebteste)"
+    r" (?:artikel|beiträge|themen|nachrichten|meldungen|news|posts|einträge|links)",
+    r"(?:meistgelesene?|meistdiskutierte?|meistkommentierte?)(?: artikel| beiträge)?",
+    r"auch interessant",
+    r"(?:das )?(?:könnte|dürfte) (?:sie|dich) (?:auch )?interessieren",
+    r"(?:dir|ihnen) könnte auch gefallen",
+    r"sie könnten auch an folgenden artikeln interessiert sein",
+    r"(?:leser)?kommentare?(?: \(\d+\))?",
+    r"\d+ (?:kommentare?|antworten|reaktionen|komentarz[ey]?|commentaires?|comentarios?|"
+    r"commenti|комментари[йяев]+)",
+    r"(?:noch )?keine kommentare(?: vorhanden)?",
+    r"kommentare sind geschlossen",
+    r"comments are closed",
+    r"(?:einen )?kommentar (?:schreiben|verfassen|hinzufügen|abgeben|posten)",
+    r"(?:schreibe|hinterlasse|hinterlassen sie) (?:einen kommentar|eine antwort)",
+    r"(?:antwort|kommentar) (?:hinterlassen|schreiben)",
+    r"diskussion(?:en)?",
+    r"(?:teilen sie|teile) (?:dies|diesen (?:artikel|beitrag))(?: mit)?",
+    r"(?:diesen )?(?:artikel|beitrag) teilen",
+    r"share this(?: (?:article|story|post|page))?",
+    r"(?:like|gefällt mir) this",
+    r"like this",
+    r"(?:fanden sie|finden sie) diesen artikel (?:nützlich|hilfreich)",
+    r"(?:wie )?(?:bewerten|gefällt) (?:sie|ihnen) (?:diesen|dieser|unser[e]?) (?:artikel|beitrag)",
+    r"(?:gefällt ihnen|hat ihnen) dieser (?:artikel|beitrag)(?: gefallen)?",
+    r"was this (?:article|page|story) helpful",
+    r"kunden kauften auch",
+    r"(?:schlagwörter|schlagworte|stichwörter|stichworte|keywords)",
+    r"mehr (?:aus|von|zu|über|im) .{1,40}",
+    r"weiterlesen",
+    r"zum (?:thema|weiterlesen)",
+    r"(?:you (?:may|might) )?also (?:like|read)",
+    r"related posts?",
+    r"(?:previous|next) (?:post|article|story)",
+    r"(?:vorheriger|nächster|voriger) (?:beitrag|artikel)",
+    r"zobacz (?:także|też|również)",
+    r"przeczytaj (?:także|też|również)",
+    r"(?:podobne|powiązane|najnowsze|polecane) (?:artykuły|wpisy|wiadomości|tematy)",
+    r"(?:dodaj |napisz )?komentarz(?:e)?",
+    r"(?:comentarios|deja (?:un comentario|una respuesta)|te puede interesar|"
+    r"también te puede interesar|noticias relacionadas|artículos relacionados)",
+    r"(?:commentaires?|laisser un commentaire|vous aimerez aussi|articles similaires|"
+    r"sur le même thème|à lire également|lire aussi)",
+    r"(?:commenti|lascia un commento|potrebbe interessarti|articoli correlati)",
+    r"(?:похожие (?:статьи|записи|материалы)|оставить комментарий|добавить комментарий|"
+    r"читайте также|другие материалы|смотрите также|комментарии)",
+    r"(?:reacties?|laat een reactie achter|lees ook|gerelateerd)",
 ]
 _TRAILING_HEADING = re.compile(
     r"^(?:" + "|".join(_TRAILING_HEADINGS) + r")\s*[:.!?…»]*$", re.IGNORECASE
@@ -98,9 +149,28 @@ _TIMESTAMP_LINE = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_SENTENCE_END = re.compile(r"[.!?…\"'”»)\]]$")
+_SENTENCE_END = re.compile(r"[.!?…\"'“”‘’»)\]]$")
 _MIN_PROSE_CHARS = 80
 """A paragraph at least this long with a sentence ending reads as article text."""
+
+
+MIN_TEMPLATE_FILES = 3
+"""A line must recur in at least this many files of a folder to count as template."""
+_TEMPLATE_SHARE = 0.2
+"""... and in at least this share of the folder's files."""
+
+
+def learn_template(texts: Iterable[str]) -> frozenset[str]:
+    """Return the lines that recur across many of ``texts`` (one site's pages): its template."""
+    counts: Counter[str] = Counter()
+    files = 0
+    for text in texts:
+        files += 1
+        counts.update(set(split_paragraphs(normalize_text(text))))
+    if files < MIN_TEMPLATE_FILES:
+        return frozenset()
+    needed = max(MIN_TEMPLATE_FILES, math.ceil(files * _TEMPLATE_SHARE))
+    return frozenset(line for line, count in counts.items() if count >= needed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,9 +238,10 @@ def _cut_trailing_debris(paragraphs: list[str], removed: list[Removal]) -> list[
     short_run = end
     while short_run > 0 and _is_link_like(paragraphs[short_run - 1]):
         short_run -= 1
-    if end - short_run >= 3:
+    if end - short_run >= 3 and short_run > 0:  # a text of short lines is not a link list
         end = short_run
-    removed.extend(Removal("trailing link list or timestamps", p) for p in paragraphs[end:])
+    if paragraphs[end:]:
+        removed.append(Removal("trailing link list or timestamps", "\n".join(paragraphs[end:])))
     return paragraphs[:end]
 
 
@@ -206,6 +277,453 @@ def clean_body(paragraphs: Sequence[str]) -> CleanText:
     credits: list[str] = []
     kept = _cut_trailing_sections(list(paragraphs), removed)
     kept = _cut_trailing_debris(kept, removed)
+    kept = _drop_repeats(kept, removed)
+    kept = _take_credits(kept, credits, removed)
+    return CleanText(paragraphs=tuple(kept), credits=tuple(credits), removed=tuple(removed))
+
+
+# --- Plain-text pages: reflow, per-paragraph signals, main-text region -----------------------
+
+_BULLET = re.compile(r"^(?:[•◦▪▫●○■□·‣⁃*+–—-]|\d{1,3}[.)])\s+")
+# Form residue a text-mode browser leaves: "[          ]", "[SUBMIT]", "[ ] Daten merken?", "( )".
+_FORM_FIELD = re.compile(r"\[[ _]{2,}\]|\[ ?[xX*]? ?\]|\((?:\*| )\)|\[[A-Z][A-Z ]{1,15}\]")
+_MAX_FORM_CHARS = 200
+_BRACKETED_ONLY = re.compile(r"^(?:\[[^\]\"',]{0,80}\]\s*)+$")
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_DATE_IN_LINE = re.compile(
+    r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"
+    r"\b\d{1,2}\.?\s+(?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec|"
+    r"janv|févr|avr|juil|déc|ene|abr|ago|dic|sty|lut|kwi|maj|cze|lip|sie|wrz|paź|lis|gru|"
+    r"янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек)\w*\.?(?:\s+\d{2,4})?|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
+    r"(?:\s+\d{4})?|\b\d{1,2}:\d{2}\b",
+    re.IGNORECASE,
+)
+_MAX_DATE_LINE = 70
+# Words that make up navigation, sharing, account and legal links, in many languages. A short
+# paragraph made only of these (and punctuation) is a menu or a button row.
+_NAV_WORDS = frozenset(
+    """
+    home startseite start homepage impressum imprint datenschutz datenschutzerklärung
+    datenschutzhinweise privacy policy cookie cookies cookie-einstellungen kontakt contact
+    kontaktformular login log logout anmelden abmelden einloggen registrieren register sign
+    signin in up out suche search suchen menu menü navigation sitemap share teilen tweet twitter
+    facebook instagram youtube linkedin xing whatsapp pinterest telegram tiktok reddit flipboard
+    rss feed email e-mail mail drucken print printen weiterempfehlen empfehlen versenden
+    weiterleiten newsletter top nach oben zurück back weiter next previous vorherige nächste
+    agb nutzungsbedingungen terms conditions of use about über uns us mediadaten jobs karriere
+    abo abonnieren subscribe archiv archive kommentare comments kommentieren comment reply
+    antworten shop warenkorb cart hilfe help faq skip to content zum inhalt hauptinhalt springe
+    accessibility barrierefreiheit leichte sprache gebärdensprache english deutsch français
+    accueil partager imprimer mentions légales rechercher connexion inicio compartir imprimir
+    buscar contacto aviso legal privacidad condividi stampa cerca udostępnij zaloguj szukaj
+    regulamin polityka prywatności главная поиск контакты поделиться войти регистрация печать
+    подписаться delen zoeken mehr more lesen read and und & | / - – · • > » « ‹ › ← → ↑
+    facebook-seite x messenger copy link url kopieren pdf rss-feed podcast podcasts
+    """.split()
+)
+_COMMENT_META = re.compile(
+    r"^.{1,60}\s(?:sagt|says|schreibt|wrote|écrit|dice|pisze|пишет|написал[аи]?)\s?:"
+    r"(?:\s.{0,60})?$|^(?:antworten|reply|odpowiedz|répondre|responder|ответить)$|"
+    r"^.{1,60}\s(?:sagte|said|schrieb|commented|kommentierte)\s(?:am|on)\s.{4,40}$|"
+    r"^.{0,80}\d{1,2}[:.]\d{2}.{0,20}\s(?:antworten|reply|répondre|responder|odpowiedz|"
+    r"ответить)$",
+    re.IGNORECASE,
+)
+# Wording that marks a short paragraph as page furniture: calls to share, subscribe, comment,
+# read on, labels of tag lists and cross-links, picture credits, legal lines (many languages).
+_FURNITURE_ANYWHERE = re.compile(
+    r"newsletter|abonnier|abonnement|subscribe|suscr[ií]b|s'abonner|abonnez|подпис|"
+    r"mitglied werden|unterstützen sie|spenden sie|jetzt spenden|support us|donate|wesprzyj|"
+    r"\bteilen\b|\bteile (?:diesen|den|dies)|share (?:this|on|via|to)|compartir|partager|"
+    r"udostępnij|podziel się|condividi|поделиться|"
+    r"kommentar|comment|dyskusj|komentarz|коммент|antwort(?:en)? abbrechen|cancel reply|"
+    r"(?:previous|next|older|newer) (?:post|article|entry|story)|"
+    r"(?:vorherige|nächste|voriger|nächster|älterer|neuerer) (?:beitrag|artikel|eintrag)|"
+    r"zurück zu|back to (?:top|home)|nach oben|\bseite \d+ von \d+|page \d+ of \d+|"
+    r"(?:read|lesen sie|lies|leer|lire|czytaj|читать|leggi) (?:more|mehr|weiter|auch|también|"
+    r"aussi|też|także|далее|anche)|weiterlesen|читайте (?:также|ещё|еще)|"
+    r"empfohlen|empfehlungen|recommended|polecane|recomendad|"
+    r"meist ?gelesen|most (?:read|popular|viewed)|beliebteste|"
+    r"explore further|erfahre mehr|mehr erfahren|learn more|más información|infórmate|"
+    r"informate más|en savoir plus|dowiedz się|mehr infos|mehr zum thema|"
+    r"alle rechte vorbehalten|all rights reserved|copyright|©|"
+    r"\bcookies?\b|datenschutz|privacy|impressum|"
+    r"registrier|log ?in\b|anmelden|einloggen|einzuloggen|sign up|sign in|zaloguj|"
+    r"folge?n? (?:sie )?uns|follow us|síguenos|suivez-nous|obserwuj|"
+    r"(?:buch|jetzt) (?:bestellen|kaufen)|in den warenkorb|add to cart|"
+    r"e-mail-adresse wird nicht veröffentlicht|email address will not be published|"
+    r"pflichtfelder|required fields|champs obligatoires|ne sera pas publiée|"
+    r"noticia relacionada|diskussion zu diesem|sharen|some rights reserved|creative commons|"
+    r"\(cr[ée]dito?s?:|\bbild (?:anzeigen|vergrößern|schließen)|artikel zum thema|"
+    r"\b\d+ (?:reviews?|bewertungen)\b|\b\d+ (?:minutes?|min\.?) (?:read|lesezeit|-)|"
+    r"lesezeit|reading time|weitere (?:aktuelle )?themen|mehr themen|top-?themen|"
+    r"(?:jetzt )?entdecken sie|mehr von uns|(?:kommende|nächste) (?:events|termine)|"
+    r"kontaktieren sie uns|contact us|zur startseite|zur übersicht|zum archiv|"
+    r"alle (?:artikel|beiträge|meldungen|news) |alle anzeigen|mehr anzeigen|mehr laden|"
+    r"load more|(?:see|view|show) (?:all|more)\b|more (?:stories|news)\b"
+)
+"""Wording of calls to share, subscribe, comment or read on, and of legal lines (lower case)."""
+_FURNITURE_START = re.compile(
+    r"(?:tags?|etiquetas|schlagw\w*|stichw\w*|tagged(?: with)?|kategorien?|categories|"
+    r"category|rubriken?|tematy|themen|mots-clés|temas|quellenangaben)\s*:|"
+    r"(?:mire|lea|lee|czytaj (?:też|także)|zobacz (?:też|także)|lesen sie auch|read also|"
+    r"see also|lire aussi|voir aussi|auch interessant|siehe auch)\b|"
+    r"(?:fot|foto|bild|photo|zdjęcie|kuva|image|grafik)\s*[.:]|"
+    r"(?:werbung|anzeige|advertisement|reklama|publicidad|publicité|sponsored)\b|"
+    r"(?:article|artículo|articolo|artykuł) (?:suivant|précédent|siguiente|anterior|"
+    r"successivo|precedente|następny|poprzedni)|mira\b|"
+    r"(?:posted|published|eingestellt|veröffentlicht|geschrieben|publié|publicado|"
+    r"opublikowano|aktualisiert|updated|zuletzt (?:aktualisiert|geändert)|"
+    r"der beitrag wurde)\b|"
+    r"(?:abbildung|abb\.|figure|fig\.|grafik|tabelle|table)\s*\d+\s*:|"
+    r"[☆★○●◆◇▶►]\s"
+)
+"""Labels that open a tag list, a cross-link, a picture credit, an advert or a meta line."""
+_FURNITURE_END = re.compile(
+    r"(?:foto|bild|photo|fot|zdjęcie|kuva|credit|quelle)\s*[.:][^.!?:]{2,60}\)?$"
+)
+"""A picture credit closing a caption: "... (Foto: dpa)"."""
+# A breadcrumb trail: "Home > Blog > Politics" (or with › » / |).
+_BREADCRUMB = re.compile(r"(?:^|\s)[>›»/|](?:\s.{1,40}?\s[>›»/|]){1,}\s")
+# A horizontal rule drawn by a text-mode browser.
+_RULE_LINE = re.compile(r"^[━─—_=*~\-·•.]{5,}$")
+_MAX_FURNITURE_CHARS = 160
+# Wording of promotions and notices that stand as whole paragraphs of prose: newsletter and
+# subscription pitches, cookie and affiliate notices, comment-form fine print.
+_NOTICE = re.compile(  # searched in lower-cased text
+    r"newsletter|\bcookies?\b|subscri(?:be|ption)|abonnieren|abonniere|abonnent|"
+    r"provision vom händler|affiliate links?|"
+    r"we may (?:receive|earn) (?:a )?(?:commission|compensation)|"
+    r"all rights reserved|alle rechte vorbehalten|"
+    r"e-mail-adresse wird nicht veröffentlicht|email address will not be published|"
+    r"(?:um|to) (?:zu )?kommentieren|to (?:post a )?comment|unterstützen sie (?:uns|unsere)|"
+    r"support (?:our|independent) journalism"
+)
+_MAX_NOTICE_CHARS = 400
+_WRAP_MIN, _WRAP_MAX = 60, 140
+_WRAP_MIN_LINES = 4
+_WRAP_SLACK = 15
+_WRAP_MIN_NEAR = 2
+"""Line widths a hard-wrapped text dump (w3m, lynx, email) may have."""
+_GOOD_CHARS = 120
+_GOOD_STOPWORDS = 0.22
+_GOOD_SHORT_CHARS = 60
+_GOOD_SHORT_STOPWORDS = 0.32
+_BOX_HEADING = re.compile(
+    r"^(?:related|read (?:more|also)|"
+    r"see also|more on .{1,60}|lesen sie (?:auch|mehr)|mehr zum thema|(?:das )?könnte sie "
+    r"auch interessieren|auch interessant|leggi anche|(?:à|a) lire aussi|lire aussi|"
+    r"czytaj (?:też|także|również)|zobacz (?:też|także)|читайте (?:также|ещё|еще)|"
+    r"te puede interesar|lea también|lee también)\s*[:.!?…»]*$",
+    re.IGNORECASE,
+)
+_BOX_REACH = 8
+"""Prose resuming within this many paragraphs of a related-links heading continues the text."""
+_MAIN_RUN_SHARE = 0.3
+"""The first run with this share of the longest run's prose is the article (sidebars,
+comment threads and teaser lists come after it and can be longer)."""
+_GAP_UNITS = 10
+"""This many boilerplate paragraphs between two prose paragraphs separate two runs of text."""
+_GAP_IN_ROW = 5
+"""... and so do this many boilerplate paragraphs in a row."""
+_SUBSTANTIAL_CHARS = 400
+"""A run with this much prose before a section heading is the article, not a teaser."""
+
+
+def stoplist(language: str | None) -> frozenset[str]:
+    """Return the jusText stop words of a language (ISO 639-1), or of the common ones."""
+    return _load_stoplist(language or "")
+
+
+_JUSTEXT_NAMES = {
+    "de": "German", "en": "English", "fr": "French", "es": "Spanish", "it": "Italian",
+    "pl": "Polish", "nl": "Dutch", "pt": "Portuguese", "ru": "Russian", "uk": "Ukrainian",
+    "cs": "Czech", "sk": "Slovak", "sv": "Swedish", "da": "Danish", "no": "Norwegian_Bokmal",
+    "nb": "Norwegian_Bokmal", "fi": "Finnish", "hu": "Hungarian", "ro": "Romanian",
+    "tr": "Turkish", "el": "Greek", "bg": "Bulgarian", "hr": "Croatian", "sr": "Serbian",
+    "sl": "Slovenian", "et": "Estonian", "lv": "Latvian", "lt": "Lithuanian", "uz": "Uzbek",
+    "kk": "Kazakh", "ca": "Catalan", "id": "Indonesian", "vi": "Vietnamese",
+    "ar": "Arabic", "fa": "Persian", "he": "Hebrew", "hi": "Hindi", "ko": "Korean",
+    "be": "Belarusian", "mk": "Macedonian", "sq": "Albanian",
+}  # fmt: skip
+_COMMON_LANGUAGES = ("de", "en", "fr", "es")
+
+
+@functools.lru_cache(maxsize=16)
+def _load_stoplist(language: str) -> frozenset[str]:
+    import justext  # its stop lists cover 100 languages; only text cleaning loads them
+
+    # Pages mix languages (an English menu, a German article): the detected language's stop
+    # words plus those of the most common languages of the web.
+    codes = {language, *_COMMON_LANGUAGES} if language in _JUSTEXT_NAMES else _COMMON_LANGUAGES
+    names = [_JUSTEXT_NAMES[code] for code in sorted(codes)]
+    words: set[str] = set()
+    for name in names:
+        words |= {word.lower() for word in justext.get_stoplist(name)}
+    return frozenset(words)
+
+
+def detect_wrap_width(lines: Sequence[str]) -> int | None:
+    """Return the width a text was hard-wrapped at, or None when its lines are paragraphs.
+
+    A wrapped text has a longest line of 60-140 characters that several lines come close to,
+    and hardly any line beyond it (an unbreakable URL).
+    """
+    lengths = sorted(len(line) for line in lines if line)
+    fitting = [length for length in lengths if length <= _WRAP_MAX]
+    if len(lengths) < _WRAP_MIN_LINES or not fitting:
+        return None
+    width = fitting[-1]
+    if width < _WRAP_MIN or len(lengths) - len(fitting) > len(lengths) // 50:
+        return None
+    near = sum(1 for length in fitting if length >= width - _WRAP_SLACK)
+    return width if near >= _WRAP_MIN_NEAR else None
+
+
+def reflow(text: str) -> list[str]:
+    """Split normalised text into paragraphs, joining the lines of a hard-wrapped paragraph.
+
+    A line is joined to the next one when the next line's first word would not have fitted
+    after it at the text's wrap width; bullets always start a new paragraph.
+    """
+    lines = text.split("\n")
+    width = detect_wrap_width(lines)
+    paragraphs: list[str] = []
+    current = ""
+    for line in lines:
+        if not line or _RULE_LINE.match(line):
+            if current:
+                paragraphs.append(current)
+            current = ""
+            continue
+        if current and width and not _BULLET.match(line):
+            first_word = line.split(" ", 1)[0]
+            last_line = current.rsplit("\n", 1)[-1]
+            if len(last_line) + 1 + len(first_word) > width - 1:
+                current += "\n" + line
+                continue
+        if current:
+            paragraphs.append(current)
+        current = line
+    if current:
+        paragraphs.append(current)
+    return [p.replace("\n", " ") for p in paragraphs]
+
+
+def stopword_density(paragraph: str, stopwords: frozenset[str]) -> float:
+    """Return the share of a paragraph's words that are stop words of its language."""
+    words = _WORD.findall(paragraph.lower())
+    if not words:
+        return 0.0
+    return sum(1 for word in words if word in stopwords) / len(words)
+
+
+def is_navigation(paragraph: str) -> bool:
+    """Return whether a short paragraph is made only of navigation or sharing words."""
+    if len(paragraph) > 100:
+        return False
+    tokens = paragraph.lower().replace("|", " ").split()
+    return bool(tokens) and all(
+        t.strip(".,:;!?()[]\"'") in _NAV_WORDS or not any(c.isalnum() for c in t) for t in tokens
+    )
+
+
+def is_furniture(paragraph: str) -> bool:
+    """Return whether a paragraph's wording marks it as page furniture (share, subscribe, ...)."""
+    lowered = paragraph.lower()
+    return bool(
+        _FURNITURE_START.match(lowered)
+        or _FURNITURE_ANYWHERE.search(lowered)
+        or _FURNITURE_END.search(lowered[-80:])
+    )
+
+
+def is_form_residue(paragraph: str) -> bool:
+    """Return whether a paragraph is what a text browser shows for form fields or images."""
+    return (bool(_FORM_FIELD.search(paragraph)) and len(paragraph) < _MAX_FORM_CHARS) or bool(
+        _BRACKETED_ONLY.match(paragraph)
+    )
+
+
+def is_dateline(paragraph: str) -> bool:
+    """Return whether a short paragraph is a date or time line (with a weekday, an author)."""
+    return (
+        len(paragraph) <= _MAX_DATE_LINE
+        and bool(_DATE_IN_LINE.search(paragraph))
+        and (not _SENTENCE_END.search(paragraph) or paragraph.endswith(")"))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """What one paragraph of a plain-text page looks like."""
+
+    good: bool
+    """Reads as article text: long enough, with the stop words of running prose."""
+    rule: str | None
+    """The boilerplate rule it matches, if any."""
+
+
+def paragraph_signals(paragraph: str, stopwords: frozenset[str]) -> Signals:
+    """Classify one paragraph: article prose, boilerplate (with the rule), or undecided."""
+    if is_form_residue(paragraph):
+        return Signals(False, "form field or image placeholder")
+    if is_navigation(paragraph):
+        return Signals(False, "navigation or sharing links")
+    if _COMMENT_META.match(paragraph):
+        return Signals(False, "comment header")
+    if len(paragraph) <= _MAX_FURNITURE_CHARS and (
+        is_furniture(paragraph)
+        or _BREADCRUMB.search(paragraph)
+        or paragraph.endswith(("→", "»", "›"))
+        or paragraph.startswith(("←", "«", "‹"))
+    ):
+        return Signals(False, "page furniture wording")
+    if len(paragraph) <= _MAX_NOTICE_CHARS and _NOTICE.search(paragraph.lower()):
+        return Signals(False, "promotion or notice")
+    density = stopword_density(paragraph, stopwords)
+    bullet = bool(_BULLET.match(paragraph))
+    if bullet and len(paragraph) < _GOOD_CHARS and density < _GOOD_STOPWORDS:
+        item = _BULLET.sub("", paragraph, count=1)
+        if not _SENTENCE_END.search(item) and not any(ch.isdigit() for ch in item):
+            return Signals(False, "link list")
+    good = (len(paragraph) >= _GOOD_CHARS and density >= _GOOD_STOPWORDS) or (
+        len(paragraph) >= _GOOD_SHORT_CHARS and density >= _GOOD_SHORT_STOPWORDS
+    )
+    return Signals(good, None)
+
+
+def main_region(
+    paragraphs: Sequence[str], stopwords: frozenset[str]
+) -> tuple[int, int, list[Signals]]:
+    """Return ``(start, end)`` of the main run of article text and every paragraph's signals.
+
+    Runs of prose paragraphs are separated by section headings ("Related articles",
+    "Kommentare", ...) or by several boilerplate paragraphs in a row; the run with the most
+    prose wins. ``start`` is its first prose paragraph, ``end`` one past its last.
+    """
+    signals = [paragraph_signals(p, stopwords) for p in paragraphs]
+    runs: list[_Run] = []
+    current: _Run | None = None
+    bad_since_prose = bad_in_row = 0
+    for index, (paragraph, signal) in enumerate(zip(paragraphs, signals, strict=True)):
+        if signal.good:
+            if current is None:
+                current = _Run(index)
+                runs.append(current)
+            current.end, current.chars = index + 1, current.chars + len(paragraph)
+            bad_since_prose = bad_in_row = 0
+            continue
+        bad = signal.rule is not None
+        bad_since_prose += bad
+        bad_in_row = bad_in_row + 1 if bad else 0
+        heading = is_boilerplate_heading(paragraph) or bool(_COMMENT_META.match(paragraph))
+        if heading and runs and runs[-1].heading is None:
+            box = bool(_BOX_HEADING.match(paragraph)) and current is not None
+            runs[-1].heading = "box" if box else "end"
+            runs[-1].heading_at = index
+        if heading or bad_in_row >= _GAP_IN_ROW or bad_since_prose >= _GAP_UNITS:
+            current = None
+    if not runs:
+        return 0, len(paragraphs), signals
+    # Runs form sections: a gap of boilerplate (an embedded link list, a code listing) does not
+    # end the article, nor does a box of related links ("Read more:", "Lesen Sie auch") when
+    # the prose resumes right after it. Other section headings do.
+    sections: list[_Run] = []
+    for run in runs:
+        last = sections[-1] if sections else None
+        if last is not None and (
+            last.heading is None
+            or (last.heading == "box" and run.start - last.heading_at <= _BOX_REACH)
+        ):
+            last.end, last.chars, last.heading = run.end, last.chars + run.chars, run.heading
+            last.heading_at = run.heading_at
+        else:
+            sections.append(run)
+    for number, section in enumerate(sections):
+        if section.heading is not None and section.chars >= _SUBSTANTIAL_CHARS:
+            sections = sections[: number + 1]
+            break
+    most = max(section.chars for section in sections)
+    best = next(section for section in sections if section.chars >= most * _MAIN_RUN_SHARE)
+    return best.start, best.end, signals
+
+
+@dataclass(slots=True)
+class _Run:
+    """Consecutive prose paragraphs (with what lies between them) and how the run ended."""
+
+    start: int
+    end: int = 0
+    chars: int = 0
+    heading: str | None = None
+    """``box`` (related links that the text may follow), ``end`` (comments, footer) or None."""
+    heading_at: int = 0
+
+
+def _neighbour(signals: Sequence[Signals], index: int, step: int) -> str:
+    """Return the class of the nearest decided paragraph in one direction (or ``edge``)."""
+    position = index + step
+    while 0 <= position < len(signals):
+        signal = signals[position]
+        if signal.good:
+            return "good"
+        if signal.rule is not None:
+            return "bad"
+        position += step
+    return "edge"
+
+
+def resolve_short(signals: Sequence[Signals]) -> list[str | None]:
+    """Decide the undecided paragraphs of an article region by their neighbours.
+
+    Returns, per paragraph, the rule that removes it or None to keep it. Prose is kept,
+    boilerplate goes; a short paragraph (a heading, a list item, a closing line) stays unless
+    the nearest decided paragraphs on both sides are boilerplate.
+    """
+    decided: list[str | None] = []
+    for index, signal in enumerate(signals):
+        if signal.good:
+            decided.append(None)
+            continue
+        if signal.rule is not None:
+            decided.append(signal.rule)
+            continue
+        before = _neighbour(signals, index, -1)
+        after = _neighbour(signals, index, 1)
+        keep = not (before == "bad" and after in ("bad", "edge"))
+        decided.append(None if keep else "short paragraph among boilerplate")
+    return decided
+
+
+_EXTRACTED_RULES = frozenset(
+    {
+        "page furniture wording",
+        "promotion or notice",
+        "form field or image placeholder",
+        "navigation or sharing links",
+        "comment header",
+    }
+)
+"""The signals that also hold inside trafilatura's main text (its own pass did the rest)."""
+
+
+def clean_extracted(paragraphs: Sequence[str], stopwords: frozenset[str]) -> CleanText:
+    """Clean the main text an HTML extractor found: furniture lines, repeats and credits.
+
+    Position rules (trailing sections, link lists) are left to the extractor, which sees the
+    page's structure; cutting again here lost more article text than boilerplate.
+    """
+    removed: list[Removal] = []
+    credits: list[str] = []
+    kept: list[str] = []
+    for paragraph in paragraphs:
+        rule = paragraph_signals(paragraph, stopwords).rule
+        if rule in _EXTRACTED_RULES:
+            removed.append(Removal(rule, paragraph))
+        else:
+            kept.append(paragraph)
     kept = _drop_repeats(kept, removed)
     kept = _take_credits(kept, credits, removed)
     return CleanText(paragraphs=tuple(kept), credits=tuple(credits), removed=tuple(removed))

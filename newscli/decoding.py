@@ -37,6 +37,17 @@ _HTML_START = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _SNIFF_BYTES = 4096
+_PREFERRED = (
+    "cp1252", "cp1251", "koi8_r", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "koi8_u",
+    "iso8859_5", "cp866", "mac_cyrillic", "cp1253", "cp1254", "iso8859_9", "cp1257",
+    "iso8859_13",
+)  # fmt: skip
+"""Single-byte encodings tried first, best-liked first when several fit equally well."""
+_MAX_CHAOS = 0.3
+"""charset-normalizer's "mess" above which a decoding is not believed."""
+_TIE = 0.01
+_CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")
+_MAX_CONTROL_SHARE = 0.05
 
 
 class BinaryContent(ValueError):
@@ -64,6 +75,8 @@ def binary_kind(data: bytes) -> str | None:
     head = data[:_SNIFF_BYTES]
     if head.count(b"\x00") > max(1, len(head) // 100):
         return "binary data (NUL bytes)"
+    if len(_CONTROL_BYTES.findall(head)) > max(2, len(head) * _MAX_CONTROL_SHARE):
+        return "binary data (control characters)"
     return None
 
 
@@ -98,7 +111,20 @@ def decode_text(data: bytes) -> str:
         pass
     from charset_normalizer import from_bytes  # only for the rare non-UTF-8 file
 
+    # The single-byte encodings of European text first: on short texts an unrestricted guess
+    # takes KOI8-R for Shift JIS. Candidates that fit equally well go by _PREFERRED (Latin-1
+    # text also decodes as cp1250, with different letters).
+    matches = list(from_bytes(data, cp_isolation=list(_PREFERRED)))
+    if matches and matches[0].chaos <= _MAX_CHAOS:
+        first = matches[0]
+        tied = [
+            match
+            for match in matches
+            if abs(match.chaos - first.chaos) < _TIE
+            and abs(match.coherence - first.coherence) < _TIE
+        ]
+        return str(min(tied, key=lambda match: _PREFERRED.index(match.encoding)))
     best = from_bytes(data).best()
-    if best is None:
+    if best is None or best.chaos > _MAX_CHAOS:
         raise UndecodableText("not valid text in any known encoding")
     return str(best)

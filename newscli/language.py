@@ -8,6 +8,7 @@ __all__ = ["detect_language", "normalize_language"]
 
 _SAMPLE_CHARS = 3000
 _MIN_LETTERS = 20
+_LETTER = re.compile(r"[^\W\d_]")
 _CODE = re.compile(r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{2,8})*$")
 
 
@@ -24,7 +25,7 @@ def normalize_language(value: str | None) -> str | None:
 def detect_language(text: str) -> str | None:
     """Return the most likely language of ``text``, or None when there is too little text."""
     sample = text[:_SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < _MIN_LETTERS:
+    if len(_LETTER.findall(sample, 0, _MIN_LETTERS * 20)) < _MIN_LETTERS:
         return None
     import py3langid  # loads its model on first use; only ingestion pays for it
 

@@ -11,12 +11,21 @@ resolved against the publication date only when its confidence is not low.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from newscli import decoding
-from newscli.cleaning import clean_body, normalize_text, split_paragraphs
+from newscli.cleaning import (
+    MIN_TEMPLATE_FILES,
+    clean_extracted,
+    learn_template,
+    normalize_text,
+    split_paragraphs,
+    stoplist,
+)
 from newscli.dates import (
     FEED,
     HTML_META,
@@ -33,13 +42,15 @@ from newscli.language import detect_language, normalize_language
 from newscli.mentions import extract_mentions
 from newscli.models import Article, DateCandidate, DocumentKind, Removal, Source
 from newscli.plaintext import parse_text_article
-from newscli.sources import InputError, RawInput
+from newscli.sources import InputError, RawInput, read_local
 
-__all__ = ["FEED", "HTML_META", "SIDECAR", "build_article", "is_dayfirst"]
+__all__ = ["FEED", "HTML_META", "SIDECAR", "build_article", "folder_templates", "is_dayfirst"]
 
 _SCAN_PARAGRAPHS = 3
 """How many paragraphs at each end of the body may hold a "Published:" line or a dateline."""
 _MONTH_FIRST_HOSTS = (".us", ".gov", ".mil")
+_MAX_TEMPLATE_SAMPLE = 500
+"""Files read per folder to learn its template: enough to see every recurring line."""
 
 
 def build_article(
@@ -49,12 +60,14 @@ def build_article(
     now: datetime,
     date_hint: str | None = None,
     dayfirst: bool | None = None,
+    template: frozenset[str] | None = None,
 ) -> Article:
     """Turn one read input into a cleaned Article; raise InputError when there is no article.
 
     ``date_hint`` is a publication date given from outside the document, such as a feed
     entry's (provenance ``feed``). ``dayfirst`` says how to read numeric dates like 04/05/2024;
-    None decides per source (see :func:`is_dayfirst`).
+    None decides per source (see :func:`is_dayfirst`). ``template`` holds lines learnt as page
+    template from the input's folder (:func:`folder_templates`); plain-text inputs drop them.
     """
     sidecar = raw.sidecar
     if dayfirst is None:
@@ -62,7 +75,7 @@ def build_article(
     if raw.kind is DocumentKind.HTML:
         fields = _from_html(source, raw, now=now, dayfirst=dayfirst)
     else:
-        fields = _from_text(raw, now=now, dayfirst=dayfirst)
+        fields = _from_text(raw, now=now, dayfirst=dayfirst, template=template or frozenset())
     title = sidecar.get("title") or fields.title
     url = sidecar.get("url") or fields.url or source.url
     body = fields.body
@@ -144,17 +157,20 @@ def _published_lines(body: str, *, now: datetime, dayfirst: bool) -> list[Parsed
     return [parse_published_line(line[:200], now=now, dayfirst=dayfirst) for line in ends]
 
 
-def _from_text(raw: RawInput, *, now: datetime, dayfirst: bool) -> _Fields:
+def _from_text(
+    raw: RawInput, *, now: datetime, dayfirst: bool, template: frozenset[str]
+) -> _Fields:
     try:
         text = decoding.decode_text(raw.data)
     except (decoding.BinaryContent, decoding.UndecodableText) as exc:
         raise InputError(str(exc)) from exc
-    parsed = parse_text_article(text, now=now, dayfirst=dayfirst)
+    parsed = parse_text_article(text, now=now, dayfirst=dayfirst, template=template)
     return _Fields(
         body=parsed.body.text,
         title=parsed.title,
         author=parsed.author,
         dates=parsed.dates,
+        language=parsed.language,
         credits=parsed.body.credits,
         removed=parsed.body.removed,
     )
@@ -164,7 +180,8 @@ def _from_html(source: Source, raw: RawInput, *, now: datetime, dayfirst: bool) 
     page = extract_html(raw.data, url=source.url)
     if page is None:
         raise InputError("no article text found in the HTML")
-    cleaned = clean_body(split_paragraphs(normalize_text(page.text)))
+    language = normalize_language(page.language)
+    cleaned = clean_extracted(split_paragraphs(normalize_text(page.text)), stoplist(language))
     # htmldate gives ISO dates (YYYY-MM-DD): never read them day first.
     meta = parse_date(page.date, now=now, source=HTML_META, dayfirst=False)
     return _Fields(
@@ -174,7 +191,7 @@ def _from_html(source: Source, raw: RawInput, *, now: datetime, dayfirst: bool) 
         dates=(meta,) if meta else (),
         url=page.url,
         site=page.sitename or page.hostname,
-        language=normalize_language(page.language),
+        language=language,
         credits=cleaned.credits,
         removed=cleaned.removed,
     )
@@ -187,3 +204,33 @@ def _host(url: str | None) -> str | None:
     if not host:
         return None
     return host.removeprefix("www.")
+
+
+def folder_templates(sources: Sequence[Source], *, max_bytes: int) -> dict[str, frozenset[str]]:
+    """Learn, per folder of plain-text files, the lines that recur across its files.
+
+    Returns the template of each input's folder keyed by the input's path (inputs in folders
+    with too few text files, and HTML inputs, get none). Unreadable files are left for the
+    main pass to report.
+    """
+    folders: dict[str, list[Source]] = {}
+    for source in sources:
+        if source.path is not None:
+            folders.setdefault(str(Path(source.path).parent), []).append(source)
+    templates: dict[str, frozenset[str]] = {}
+    for members in folders.values():
+        if len(members) < MIN_TEMPLATE_FILES:
+            continue
+        texts: dict[str, str] = {}
+        for source in members[:_MAX_TEMPLATE_SAMPLE]:
+            try:
+                raw = read_local(source, max_bytes=max_bytes)
+                if raw.kind is DocumentKind.TEXT and raw.source_hash not in texts:
+                    texts[raw.source_hash] = decoding.decode_text(raw.data)
+            except (InputError, OSError, ValueError):
+                continue
+        template = learn_template(texts.values())
+        if template:
+            for source in members:
+                templates[str(source.path)] = template
+    return templates

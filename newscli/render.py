@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "article",
+    "extracted",
     "hits",
     "ingest_summary",
     "progress",
@@ -408,3 +409,82 @@ def progress(description: str, *, enabled: bool) -> Iterator[Any]:
             bar.update(task, completed=done, total=total, current=name)
 
         yield update
+
+
+_EXPLAIN_CHARS = 160
+
+
+def _extracted_json(item: Article, *, explain: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "path": item.path or item.url,
+        "title": item.title,
+        "text": item.body,
+        "date": item.date,
+        "date_source": item.date_source,
+        "author": item.author,
+        "source": item.source,
+        "url": item.url,
+        "language": item.language,
+        "credits": list(item.credits),
+        "kind": item.kind,
+        "id": item.id,
+    }
+    if explain:
+        data["removed"] = [{"rule": r.rule, "text": r.text} for r in item.removed]
+    return data
+
+
+def _removed_by_rule(item: Article) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for removal in item.removed:
+        groups.setdefault(removal.rule, []).append(removal.text)
+    return groups
+
+
+def _excerpt(text: str) -> str:
+    line = sanitize(" ".join(text.split()), single_line=True)
+    lines = text.count("\n") + 1
+    more = f"  ({lines} lines)" if lines > 1 else ""
+    if len(line) > _EXPLAIN_CHARS:
+        line = line[: _EXPLAIN_CHARS - 1] + "…"
+    return line + more
+
+
+def extracted(item: Article | Failure, *, as_json: bool, explain: bool, first: bool) -> None:
+    """Print one ``extract`` result: a JSON line, or header lines, the text and removals.
+
+    A failure prints ``{"path": ..., "error": ...}`` with --json and always goes to stderr.
+    """
+    if isinstance(item, Failure):
+        if as_json:
+            click.echo(to_json_line({"path": item.source, "error": item.reason}))
+        for line in _failure_lines("failed", [item]):
+            click.echo(line, err=True)
+        return
+    if as_json:
+        click.echo(to_json_line(_extracted_json(item, explain=explain)))
+        return
+    if not first:
+        click.echo("")
+    header = [
+        ("path", item.path or item.url or ""),
+        ("title", item.title or ""),
+        ("date", f"{item.date} ({item.date_source})" if item.date else "unknown"),
+        ("author", item.author or ""),
+        ("source", item.source or ""),
+        ("language", item.language or ""),
+    ]
+    header += [("credit", credit) for credit in item.credits]
+    for name, value in header:
+        if value:
+            click.echo(f"{name}: {sanitize(value, single_line=True)}")
+    click.echo("")
+    click.echo(sanitize(item.body))
+    if explain:
+        groups = _removed_by_rule(item)
+        click.echo("")
+        click.echo(f"removed: {len(item.removed)} blocks" if groups else "removed: nothing")
+        for rule, texts in groups.items():
+            click.echo(f"  {sanitize(rule, single_line=True)} ({len(texts)}):")
+            for text in texts:
+                click.echo(f"    - {_excerpt(text)}")

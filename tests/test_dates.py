@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Cyrillic dates are test data
 """``newscli.dates``: full-date parsing in every supported language, URL dates, candidates."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Cyrillic dates are test data
 """``newscli.mentions``: dates written in the body, resolved without guessing."""
 
 from __future__ import annotations

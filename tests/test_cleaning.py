@@ -1,0 +1,245 @@
+"""Plain-text cleaning signals, each on small hand-made inputs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from newscli.cleaning import (
+    detect_wrap_width,
+    is_dateline,
+    is_form_residue,
+    is_navigation,
+    learn_template,
+    main_region,
+    normalize_text,
+    paragraph_signals,
+    reflow,
+    resolve_short,
+    stoplist,
+    stopword_density,
+)
+from newscli.plaintext import parse_text_article
+
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
+EN = stoplist("en")
+DE = stoplist("de")
+PROSE_EN = (
+    "The minister said on Tuesday that the new rules would come into force at the end of the "
+    "year, and that the government was confident they would be accepted by the parliament."
+)
+PROSE_DE = (
+    "Die Ministerin sagte am Dienstag, dass die neuen Regeln zum Ende des Jahres in Kraft treten "
+    "sollen und die Regierung mit einer breiten Zustimmung im Parlament rechne."
+)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines, current = [], ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    return [*lines, current]
+
+
+def test_cleaning_reflow_joins_hard_wrapped_paragraphs() -> None:
+    paragraphs = [PROSE_EN * 2, PROSE_DE * 2, PROSE_EN + " " + PROSE_DE]
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        lines += [*_wrap(paragraph, 80), ""]
+    text = "\n".join(["Headline of the story", "", *lines, "• Home", "• Contact"])
+    assert detect_wrap_width(text.split("\n")) in range(70, 82)
+    assert reflow(text) == ["Headline of the story", *paragraphs, "• Home", "• Contact"]
+
+
+def test_cleaning_reflow_keeps_one_paragraph_per_line_texts() -> None:
+    text = "\n".join([PROSE_EN + " " + PROSE_EN, "Short line", PROSE_DE + " " + PROSE_DE] * 3)
+    assert detect_wrap_width(text.split("\n")) is None
+    assert len(reflow(text)) == 9
+
+
+def test_cleaning_reflow_treats_rule_lines_as_breaks() -> None:
+    wrapped = _wrap(PROSE_EN * 3, 80)
+    text = "\n".join([*wrapped, "━" * 80, "Contact us", *wrapped])
+    assert "Contact us" in reflow(text)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Home",
+        "Impressum & Datenschutz",
+        "Feed Facebook Twitter WhatsApp",
+        "Weiterempfehlen Drucken",
+        "Share | Tweet | E-Mail",
+        "Главная Контакты",
+        "Accueil | Contact | Mentions légales",
+    ],
+)
+def test_cleaning_navigation_vocabulary(line: str) -> None:
+    assert is_navigation(line)
+
+
+@pytest.mark.parametrize("line", ["Home sweet home in Berlin", PROSE_EN, "Kontakt mit Aliens"])
+def test_cleaning_navigation_spares_text(line: str) -> None:
+    assert not is_navigation(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["[                    ][SUBMIT]", "[ ] Daten merken?", "(*)All( )Engineering", "[logo-main]"],
+)
+def test_cleaning_form_residue(line: str) -> None:
+    assert is_form_residue(line)
+
+
+def test_cleaning_form_residue_spares_bracketed_credit_in_text() -> None:
+    assert not is_form_residue("Tajik forces seen during an event. [Tajik Press Service/Flickr]")
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Donnerstag, 31. Mai 2012", "17.7.11", "Posted: March 5, 2024", "19. Juni 2019 / 6:16"],
+)
+def test_cleaning_datelines(line: str) -> None:
+    assert is_dateline(line)
+
+
+def test_cleaning_dateline_spares_sentences() -> None:
+    assert not is_dateline("On 5 March 2024 the border was closed for three days.")
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "rule"),
+    [
+        ("• Startseite", "navigation or sharing links"),
+        ("• Politik & Wirtschaft", "link list"),
+        ("Schreibe einen Kommentar", "page furniture wording"),
+        ("Teilen Sie dies mit:", "page furniture wording"),
+        ("Читайте также: новые правила", "page furniture wording"),
+        ("Tags: Wahl, Bundestag, Berlin", "page furniture wording"),
+        ("Home > Politik > Inland", "page furniture wording"),
+        ("Foto: dpa/Kay Nietfeld", "page furniture wording"),
+        ("Steuerdarling – Die PARTEI als Ehestifter →", "page furniture wording"),
+        ("Max Mustermann sagt: 12. Mai 2014 um 10:15", "comment header"),
+        (
+            "Bleiben Sie auf dem Laufenden mit unserem kostenlosen Newsletter – fünf Mal die "
+            "Woche von Dienstag bis Samstag, mit den wichtigsten Nachrichten des Tages und den "
+            "Analysen unserer Redaktion, direkt in Ihr Postfach!",
+            "promotion or notice",
+        ),
+    ],
+)
+def test_cleaning_boilerplate_rules(paragraph: str, rule: str) -> None:
+    assert paragraph_signals(paragraph, DE).rule == rule
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    ["3. Backofen auf 200 °C vorheizen.", "• 200 g Zucker", "• Die Edition heißt „Belle“."],
+)
+def test_cleaning_list_items_with_content_are_not_link_lists(paragraph: str) -> None:
+    assert paragraph_signals(paragraph, DE).rule is None
+
+
+def test_cleaning_stopword_density_tells_prose_from_lists() -> None:
+    assert stopword_density(PROSE_DE, DE) > 0.3
+    assert stopword_density("Politik Wirtschaft Sport Kultur Wissen Reisen Auto", DE) == 0
+    assert paragraph_signals(PROSE_EN, EN).good
+
+
+def test_cleaning_main_region_skips_menu_and_stops_at_comments() -> None:
+    paragraphs = [
+        "• Home",
+        "• World",
+        "• Sport",
+        "Border talks resume",
+        PROSE_EN,
+        "A second section",
+        PROSE_EN.replace("minister", "spokesman"),
+        "Comments (2)",
+        PROSE_EN.replace("minister", "reader") * 3,
+        PROSE_EN.replace("minister", "other reader") * 3,
+    ]
+    start, end, _signals = main_region(paragraphs, EN)
+    assert (start, end) == (4, 7)
+
+
+def test_cleaning_main_region_prefers_the_article_over_longer_teasers() -> None:
+    article = [PROSE_EN, "Subheading", PROSE_EN * 2]
+    teasers = [PROSE_EN.replace("minister", f"author {n}") for n in range(8)]
+    start, end, _signals = main_region([*article, "You may also like", *teasers], EN)
+    assert (start, end) == (0, 3)
+
+
+def test_cleaning_main_region_continues_after_a_link_list_or_related_box() -> None:
+    menu = ["• Home", "• About", "• Blog", "• Shop", "• Contact", "• Login"]
+    paragraphs = [PROSE_EN, *menu, PROSE_EN, "Read more:", "Other story", PROSE_EN]
+    assert main_region(paragraphs, EN)[:2] == (0, 11)
+
+
+def test_cleaning_resolve_short_keeps_headings_and_drops_stray_lines() -> None:
+    paragraphs = ["Read this", PROSE_EN, "Subheading", PROSE_EN, "• Home", "Lonely", "• About"]
+    decisions = resolve_short([paragraph_signals(p, EN) for p in paragraphs])
+    kept = [p for p, rule in zip(paragraphs, decisions, strict=True) if rule is None]
+    assert kept == ["Read this", PROSE_EN, "Subheading", PROSE_EN]
+
+
+def test_cleaning_template_lines_are_learnt_from_recurring_lines() -> None:
+    pages = [
+        f"Example Times\nHome | World\nStory {n}\n{PROSE_EN} {n}\n© Example Times" for n in range(5)
+    ]
+    template = learn_template(pages)
+    assert template == {"Example Times", "Home | World", "© Example Times"}
+    assert learn_template(pages[:2]) == frozenset()  # two pages prove nothing
+
+
+def test_cleaning_text_page_keeps_article_and_drops_page() -> None:
+    page = "\n".join(
+        [
+            "Die PARTEI Lübeck",
+            "[                    ][SUBMIT]",
+            "  • Startseite",
+            "  • Impressum",
+            "",
+            "Donnerstag, 31. Mai 2012",
+            "",
+            "Das Ministerium informiert",
+            "",
+            PROSE_DE,
+            "",
+            "Zwischenüberschrift",
+            "",
+            PROSE_DE.replace("Ministerin", "Sprecherin"),
+            "",
+            "Kommentar schreiben",
+            "",
+            "Name",
+            "[              ]",
+        ]
+    )
+    article = parse_text_article(normalize_text(page), now=NOW)
+    assert article.title == "Das Ministerium informiert"
+    assert article.body.paragraphs == (
+        PROSE_DE,
+        "Zwischenüberschrift",
+        PROSE_DE.replace("Ministerin", "Sprecherin"),
+    )
+    rules = {removal.rule for removal in article.body.removed}
+    assert "page text before the article" in rules
+    assert "page text after the article" in rules
+
+
+def test_cleaning_template_hook_drops_learnt_lines() -> None:
+    text = f"Example Times\nStory one\n{PROSE_EN}\nSubscribe to the Example Times daily\n"
+    plain = parse_text_article(text, now=NOW)
+    templated = parse_text_article(
+        text, now=NOW, template=frozenset({"Example Times", "Subscribe to the Example Times daily"})
+    )
+    assert (plain.title, plain.body.paragraphs[0]) == ("Story one", "Example Times")
+    assert templated.title == "Story one"
+    assert templated.body.paragraphs == (PROSE_EN,)
