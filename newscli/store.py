@@ -5,8 +5,12 @@ This module and ``query.py`` are the only ones that import Whoosh. Durability ru
 * one writer at a time, enforced by a run lock (``flock`` on ``newscli.lock``) held for a whole
   ingest, index creation included; the lock file is never deleted;
 * an existing index is never re-created (``create_in`` would silently empty it);
-* writes are committed in batches, and after each commit the new files and the folder are
-  fsynced, so "committed" means on disk.
+* writes are committed in batches; before a commit's table of contents (TOC) is renamed into
+  place every file written since the last commit and the TOC itself are fsynced, and the folder
+  is fsynced after the rename, so "committed" means on disk and a power cut at any moment
+  leaves the previous or the new commit, never a TOC that names unwritten data;
+* files left by killed writers (temporary TOCs, uncommitted segments) are removed by the next
+  run that holds the lock.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import fcntl
 import json
 import logging
 import os
+import re
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,9 +31,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 from whoosh.query import Term
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
@@ -46,6 +53,7 @@ __all__ = [
     "RunLock",
     "Store",
     "build_schema",
+    "remove_stale_files",
 ]
 
 log = logging.getLogger(__name__)
@@ -57,6 +65,11 @@ LOCK_FILE = "newscli.lock"
 TITLE_BOOST = 2.0
 _WRITER_LIMIT_MB = 128
 _LOCK_POLL_SECONDS = 0.1
+_TOC_NAME = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
+_TOC_TEMP_NAME = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\..+$")
+_SEGMENT_NAME = re.compile(rf"^({INDEX_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
+_WHOOSH_TEMP_DIR = f"{INDEX_NAME}.tmp"
+_WHOOSH_LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
 
 
 def build_schema() -> Schema:
@@ -170,7 +183,12 @@ class RunLock:
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                if _same_file(fd, self._path):
+                    break
+                # `index rebuild` swapped the folder while we waited: lock the new one.
+                os.close(fd)
+                fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                continue
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                     os.close(fd)
@@ -215,6 +233,98 @@ def _fsync_path(path: Path, *, directory: bool = False) -> None:
         os.close(fd)
 
 
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        current = path.stat()
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino)
+
+
+class _DurableStorage(FileStorage):  # type: ignore[misc] # Whoosh has no type hints
+    """Whoosh file storage that makes a commit durable before it becomes visible.
+
+    Whoosh commits by writing segment files and a temporary TOC, then renaming the TOC into
+    place. Here every file created since the last rename is fsynced just before the rename,
+    and the folder just after it.
+    """
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self._written: set[str] = set()
+
+    def create_file(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        self._written.add(name)
+        return super().create_file(name, *args, **kwargs)
+
+    def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
+        folder = Path(self.folder)
+        for name in sorted(self._written):
+            _fsync_path(folder / name)  # files merged away meanwhile are skipped
+        self._written.clear()
+        super().rename_file(oldname, newname, safe=safe)
+        _fsync_path(folder, directory=True)
+
+
+def _names(folder: Path) -> list[str]:
+    """Return the names in ``folder``, or none when it is missing or not a folder."""
+    try:
+        return sorted(entry.name for entry in folder.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _has_toc(folder: Path) -> bool:
+    return any(_TOC_NAME.match(name) for name in _names(folder))
+
+
+def _looks_like_index(folder: Path) -> bool:
+    """Return whether ``folder`` holds index files (a TOC or segments), readable or not."""
+    return any(_TOC_NAME.match(name) or _SEGMENT_NAME.match(name) for name in _names(folder))
+
+
+def remove_stale_files(folder: Path) -> list[str]:
+    """Delete what killed writers left behind; call only while holding the run lock.
+
+    Removes temporary TOCs (``_MAIN_N.toc.<time>``), TOCs of older generations, segment files
+    the current TOC does not name, Whoosh's temporary folder and ``newscli.json.tmp``. Leaves
+    everything alone when the current TOC cannot be read (``index check`` reports that), and
+    never touches the lock files. Returns the names removed.
+    """
+    storage = FileStorage(str(folder))
+    try:
+        toc = TOC.read(storage, INDEX_NAME)
+    except Exception:  # a damaged index is for `index check`/`index rebuild`, not for us
+        return []
+    keep = {segment.segment_id() for segment in toc.segments}
+    removed: list[str] = []
+    for name in _names(folder):
+        path = folder / name
+        toc_match = _TOC_NAME.match(name)
+        segment_match = _SEGMENT_NAME.match(name)
+        stale = (
+            bool(_TOC_TEMP_NAME.match(name))
+            or (toc_match is not None and int(toc_match.group(1)) != toc.generation)
+            or (segment_match is not None and segment_match.group(1) not in keep)
+            or name in (_WHOOSH_TEMP_DIR, META_FILE + ".tmp")
+        )
+        if not stale or name in (_WHOOSH_LOCK_FILE, LOCK_FILE, META_FILE):
+            continue
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(name)
+    if removed:
+        _fsync_path(folder, directory=True)
+        log.info("removed %d stale files from %s: %s", len(removed), folder, ", ".join(removed))
+    return removed
+
+
 def _count(searcher: Searcher, query: Any) -> int:
     """Count live (not deleted) documents matching ``query``."""
     return sum(1 for _ in searcher.docs_for_query(query))
@@ -240,25 +350,38 @@ class Store:
     def open(cls, folder: Path, *, create: bool = False, lock_wait: float = 0.0) -> Store:
         """Open the index in ``folder``; with ``create``, make it first if it does not exist."""
         folder = folder.expanduser()
-        if not whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
+        if not _has_toc(folder):
+            if _looks_like_index(folder):
+                _check_owner(folder)
+                raise IndexUnusable(
+                    f"index {folder} is damaged (its table of contents is missing); "
+                    "run `newscli index check` for details and `newscli index rebuild` to repair"
+                )
             if not create:
                 raise IndexNotFound(f"no index at {folder}; run `newscli ingest PATH` first")
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             _check_owner(folder)
             with RunLock(folder, wait=lock_wait):
-                if not whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
-                    whoosh_index.create_in(str(folder), build_schema(), indexname=INDEX_NAME)
-                    cls._write_meta(folder)
-                    for entry in folder.iterdir():
-                        _fsync_path(entry)
-                    _fsync_path(folder, directory=True)
+                if not _looks_like_index(folder):  # never create over an existing index
+                    cls._create(folder)
         _check_owner(folder)
         cls._check_meta(folder)
         try:
-            ix = whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
+            ix = _DurableStorage(str(folder)).open_index(INDEX_NAME)
+            ix.schema  # noqa: B018 - reads the TOC now, so damage is reported here
         except Exception as exc:  # Whoosh raises many kinds on a damaged index
-            raise IndexUnusable(f"index {folder} cannot be opened ({exc})") from exc
+            raise IndexUnusable(
+                f"index {folder} cannot be opened ({exc}); "
+                "run `newscli index check` for details and `newscli index rebuild` to repair"
+            ) from exc
         return cls(folder, ix)
+
+    @classmethod
+    def _create(cls, folder: Path) -> None:
+        """Create an empty index and its metadata, durably (caller holds the run lock)."""
+        cls._write_meta(folder)
+        _fsync_path(folder / META_FILE)
+        _DurableStorage(str(folder)).create_index(build_schema(), indexname=INDEX_NAME)
 
     @staticmethod
     def _write_meta(folder: Path) -> None:
@@ -281,7 +404,7 @@ class Store:
         if version != SCHEMA_VERSION:
             raise IndexUnusable(
                 f"index {folder} has schema version {version}, this newscli uses "
-                f"{SCHEMA_VERSION}; move it aside and ingest your sources again"
+                f"{SCHEMA_VERSION}; run `newscli index rebuild` to convert it"
             )
 
     @contextlib.contextmanager
@@ -363,7 +486,7 @@ class Store:
         return self._ix.writer(limitmb=_WRITER_LIMIT_MB, procs=1, timeout=5.0)
 
     def _refresh(self) -> None:
-        self._ix = whoosh_index.open_dir(str(self.folder), indexname=INDEX_NAME)
+        self._ix = _DurableStorage(str(self.folder)).open_index(INDEX_NAME)
 
 
 class BatchWriter:
@@ -390,6 +513,11 @@ class BatchWriter:
 
     def __enter__(self) -> BatchWriter:
         self._lock.acquire()
+        try:
+            remove_stale_files(self._store.folder)
+        except OSError:
+            self._lock.release()
+            raise
         return self
 
     def __exit__(
@@ -444,18 +572,13 @@ class BatchWriter:
             self.commit()
 
     def commit(self) -> None:
-        """Commit pending documents and fsync them; a no-op when nothing is pending."""
+        """Commit pending documents durably (see _DurableStorage); no-op when none pending."""
         if self._writer is None:
             return
         folder = self._store.folder
-        started = time.time()
         self._close_searcher()
         self._writer.commit()
         self._writer = None
-        for entry in folder.iterdir():
-            if entry.is_file() and entry.stat().st_mtime >= started - 1:
-                _fsync_path(entry)
-        _fsync_path(folder, directory=True)
         self.committed += self._pending
         log.info("committed %d documents to %s", self._pending, folder)
         self._pending = 0
