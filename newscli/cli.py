@@ -12,6 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -180,6 +181,13 @@ def cli(ctx: click.Context, index_dir: Path | None, verbose: int, debug: bool) -
     help="Wait this long for another run's lock, then exit 75.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Commit every N articles (default 500).",
+)
 @pass_settings
 def ingest(
     settings: Settings,
@@ -188,6 +196,7 @@ def ingest(
     exclude: tuple[str, ...],
     wait: float,
     quiet: bool,
+    batch_size: int | None,
 ) -> None:
     """Import article files, folders and URLs into the index.
 
@@ -202,6 +211,8 @@ def ingest(
     Exit status: 0 all went well, 3 some inputs failed, 1 nothing could be done,
     75 another run holds the index.
     """
+    if batch_size is not None:
+        settings = replace(settings, batch_size=batch_size)
     corpus = _open(settings, create=True, lock_wait=wait)
     with render.progress("Ingesting", enabled=not quiet) as progress:
         report = corpus.ingest(inputs, include=include, exclude=exclude, progress=progress)

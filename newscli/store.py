@@ -325,6 +325,16 @@ def remove_stale_files(folder: Path) -> list[str]:
     return removed
 
 
+def _folder_size(folder: Path) -> int:
+    """Sum the sizes of the files in ``folder``, skipping files a commit removes meanwhile."""
+    size = 0
+    for entry in os.scandir(folder):
+        with contextlib.suppress(FileNotFoundError):
+            if entry.is_file(follow_symlinks=False):
+                size += entry.stat(follow_symlinks=False).st_size
+    return size
+
+
 def _count(searcher: Searcher, query: Any) -> int:
     """Count live (not deleted) documents matching ``query``."""
     return sum(1 for _ in searcher.docs_for_query(query))
@@ -464,7 +474,7 @@ class Store:
                 earliest = first[0].get("date_text") if len(first) else None
                 latest = last[0].get("date_text") if len(last) else None
             documents = int(searcher.doc_count())
-        size = sum(entry.stat().st_size for entry in self.folder.iterdir() if entry.is_file())
+        size = _folder_size(self.folder)
         return Stats(
             index=str(self.folder),
             documents=documents,
