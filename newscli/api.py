@@ -10,7 +10,16 @@ from pathlib import Path
 from newscli.config import DEFAULT_BATCH_SECONDS, DEFAULT_BATCH_SIZE, DEFAULT_MAX_FILE_BYTES
 from newscli.errors import ArticleNotFound
 from newscli.ids import ID_LENGTH, MIN_PREFIX, article_id
-from newscli.models import Article, Failure, IngestReport, SearchPage, Source, Stats
+from newscli.models import (
+    Article,
+    Failure,
+    IndexCheck,
+    IngestReport,
+    RebuildReport,
+    SearchPage,
+    Source,
+    Stats,
+)
 from newscli.store import Store
 
 __all__ = ["Corpus", "ProgressCallback"]
@@ -184,3 +193,22 @@ class Corpus:
     def stats(self) -> Stats:
         """Summarise the index: documents, sources, languages, date range, size."""
         return self._store.stats()
+
+    @staticmethod
+    def check_index(index_dir: str | Path, *, lock_wait: float = 0.0) -> IndexCheck:
+        """Report damage in an index folder (it need not open): TOC, segments, schema, strays."""
+        from newscli.store import check_index
+
+        return check_index(Path(index_dir), lock_wait=lock_wait)
+
+    @staticmethod
+    def rebuild_index(
+        index_dir: str | Path,
+        *,
+        lock_wait: float = 0.0,
+        progress: ProgressCallback | None = None,
+    ) -> RebuildReport:
+        """Re-create an index from its stored documents under the current schema, atomically."""
+        from newscli.store import rebuild_index
+
+        return rebuild_index(Path(index_dir), lock_wait=lock_wait, progress=progress)

@@ -9,7 +9,9 @@ __all__ = [
     "Article",
     "DocumentKind",
     "Failure",
+    "IndexCheck",
     "IngestReport",
+    "RebuildReport",
     "Removal",
     "SearchHit",
     "SearchPage",
@@ -147,3 +149,28 @@ class Stats:
     latest: str | None
     undated: int
     size_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndexCheck:
+    """What ``index check`` found: the live document count and every problem, in words."""
+
+    index: str
+    documents: int | None
+    schema_version: int | None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong."""
+        return not self.problems
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildReport:
+    """What ``index rebuild`` did: documents carried over, documents it could not read."""
+
+    index: str
+    documents: int
+    unreadable: int
+    problems: tuple[str, ...] = ()

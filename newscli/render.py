@@ -18,7 +18,16 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from newscli.models import Article, Failure, IngestReport, SearchHit, SearchPage, Stats
+from newscli.models import (
+    Article,
+    Failure,
+    IndexCheck,
+    IngestReport,
+    RebuildReport,
+    SearchHit,
+    SearchPage,
+    Stats,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,8 +36,10 @@ __all__ = [
     "FORMATS",
     "article",
     "hits",
+    "index_check",
     "ingest_summary",
     "progress",
+    "rebuild_summary",
     "resolve_format",
     "sanitize",
     "stats",
@@ -278,3 +289,50 @@ def progress(description: str, *, enabled: bool) -> Iterator[Any]:
             bar.update(task, completed=done, total=total, current=name)
 
         yield update
+
+
+def index_check(check: IndexCheck, fmt: str) -> None:
+    """Print what ``index check`` found: status, document count, one line per problem."""
+    data = {
+        "index": check.index,
+        "ok": check.ok,
+        "documents": check.documents,
+        "schema_version": check.schema_version,
+        "problems": list(check.problems),
+    }
+    if fmt == "json":
+        click.echo(to_json(data))
+        return
+    lines = [
+        ("index", check.index),
+        ("status", "ok" if check.ok else f"{len(check.problems)} problems"),
+        ("documents", "unknown" if check.documents is None else str(check.documents)),
+        ("schema", "unknown" if check.schema_version is None else str(check.schema_version)),
+    ]
+    lines += [("problem", problem) for problem in check.problems]
+    if fmt == "plain":
+        for name, value in lines:
+            click.echo(f"{name}\t{sanitize(value, single_line=True)}")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="dim", justify="right")
+    table.add_column()
+    for name, value in lines:
+        style = "red" if name == "problem" else ("green" if value == "ok" else "")
+        table.add_row(Text(name), Text(sanitize(value, single_line=True), style=style))
+    _console().print(table)
+
+
+def rebuild_summary(report: RebuildReport, *, quiet: bool) -> None:
+    """Print what ``index rebuild`` did to stderr (quiet: only when documents were lost)."""
+    if not quiet or report.unreadable:
+        click.echo(
+            f"index rebuild: {report.documents} documents rebuilt, "
+            f"{report.unreadable} unreadable, in {sanitize(report.index, single_line=True)}",
+            err=True,
+        )
+    for problem in report.problems:
+        click.echo(f"problem: {sanitize(problem, single_line=True)}", err=True)

@@ -16,6 +16,7 @@ This module and ``query.py`` are the only ones that import Whoosh. Durability ru
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import fcntl
 import json
@@ -24,7 +25,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -41,7 +42,7 @@ from whoosh.writing import IndexWriter
 
 from newscli.errors import IndexBusy, IndexNotFound, IndexUnusable
 from newscli.ids import MIN_PREFIX
-from newscli.models import Article, Stats
+from newscli.models import Article, IndexCheck, RebuildReport, Stats
 
 __all__ = [
     "INDEX_NAME",
@@ -53,6 +54,8 @@ __all__ = [
     "RunLock",
     "Store",
     "build_schema",
+    "check_index",
+    "rebuild_index",
     "remove_stale_files",
 ]
 
@@ -65,6 +68,7 @@ LOCK_FILE = "newscli.lock"
 TITLE_BOOST = 2.0
 _WRITER_LIMIT_MB = 128
 _LOCK_POLL_SECONDS = 0.1
+_SEARCHER_ATTEMPTS = 4
 _TOC_NAME = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
 _TOC_TEMP_NAME = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\..+$")
 _SEGMENT_NAME = re.compile(rf"^({INDEX_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
@@ -420,8 +424,28 @@ class Store:
     @contextlib.contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """Yield a Whoosh searcher over the latest committed state."""
-        with self._ix.searcher() as searcher:
+        with self._open_searcher() as searcher:
             yield searcher
+
+    def _open_searcher(self) -> Searcher:
+        """Open a searcher; retry briefly when a commit removes files meanwhile.
+
+        Whoosh already retries a missing file ten times in 0.5 s; a few more tries cover a
+        slow disk. Anything else means damage and says how to get out of it.
+        """
+        for attempt in range(_SEARCHER_ATTEMPTS):
+            try:
+                return self._ix.searcher()
+            except FileNotFoundError:
+                if attempt == _SEARCHER_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+            except Exception as exc:  # Whoosh raises many kinds on a damaged index
+                raise IndexUnusable(
+                    f"index {self.folder} cannot be read ({type(exc).__name__}: {exc}); "
+                    "run `newscli index check` for details and `newscli index rebuild` to repair"
+                ) from exc
+        raise AssertionError("unreachable")
 
     def document_count(self) -> int:
         """Return how many articles the index holds."""
@@ -593,3 +617,243 @@ class BatchWriter:
         log.info("committed %d documents to %s", self._pending, folder)
         self._pending = 0
         self._store._refresh()
+
+
+# Checking and rebuilding (``newscli index check`` / ``newscli index rebuild``)
+
+_REBUILD_COMMIT_EVERY = 5000
+_RENAME_EXCHANGE = 2  # renameat2() flag: swap two paths atomically (Linux 3.15+)
+_AT_FDCWD = -100
+
+
+def _read_meta_version(folder: Path) -> int | None:
+    try:
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        return int(meta["schema_version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _schema_signature(schema: Schema) -> dict[str, str]:
+    return {name: type(field).__name__ for name, field in schema.items()}
+
+
+def _stray_files(folder: Path, toc: Any) -> list[str]:
+    keep = {segment.segment_id() for segment in toc.segments}
+    stray = []
+    for name in _names(folder):
+        toc_match = _TOC_NAME.match(name)
+        segment_match = _SEGMENT_NAME.match(name)
+        if (
+            _TOC_TEMP_NAME.match(name)
+            or (toc_match is not None and int(toc_match.group(1)) != toc.generation)
+            or (segment_match is not None and segment_match.group(1) not in keep)
+            or name in (_WHOOSH_TEMP_DIR, META_FILE + ".tmp")
+        ):
+            stray.append(name)
+    return stray
+
+
+def _segment_documents(storage: Any, schema: Schema, segment: Any) -> Iterator[dict[str, Any]]:
+    """Yield the stored fields of the live documents of one segment."""
+    from whoosh.reading import SegmentReader
+
+    reader = SegmentReader(storage, schema, segment)
+    try:
+        for _, fields in reader.iter_docs():
+            yield fields
+    finally:
+        reader.close()
+
+
+def _verify_segment(storage: Any, schema: Schema, segment: Any) -> int:
+    """Read every stored document and every term of a segment; return its live documents."""
+    from whoosh.reading import SegmentReader
+
+    reader = SegmentReader(storage, schema, segment)
+    try:
+        documents = sum(1 for _ in reader.iter_docs())
+        for _ in reader.all_terms():
+            pass
+    finally:
+        reader.close()
+    if documents != segment.doc_count():
+        raise ValueError(f"{documents} documents readable of {segment.doc_count()}")
+    return documents
+
+
+def _segment_label(folder: Path, segment: Any) -> str:
+    names = [name for name in _names(folder) if name.startswith(segment.segment_id() + ".")]
+    return ", ".join(names) or segment.segment_id()
+
+
+def check_index(folder: Path, *, lock_wait: float = 0.0) -> IndexCheck:
+    """Look for damage: metadata, TOC, schema, every segment, stray files.
+
+    Holds the run lock while it looks, so a commit under way is not taken for damage.
+    """
+    folder = folder.expanduser()
+    if not folder.is_dir():
+        raise IndexNotFound(f"no index at {folder}")
+    _check_owner(folder)
+    with RunLock(folder, wait=lock_wait):
+        return _check_locked(folder)
+
+
+def _check_locked(folder: Path) -> IndexCheck:
+    problems: list[str] = []
+    version = _read_meta_version(folder)
+    if version is None:
+        problems.append(f"{META_FILE} is missing or unreadable")
+    elif version != SCHEMA_VERSION:
+        problems.append(
+            f"schema version {version}, this newscli uses {SCHEMA_VERSION}: "
+            "run `newscli index rebuild`"
+        )
+    names = _names(folder)
+    if not any(_TOC_NAME.match(name) for name in names):
+        segments = [name for name in names if _SEGMENT_NAME.match(name)]
+        if not segments:
+            raise IndexNotFound(f"no index at {folder}")
+        problems.append(
+            f"the table of contents (_{INDEX_NAME}_N.toc) is missing; "
+            f"{len(segments)} segment files cannot be read without it"
+        )
+        return IndexCheck(str(folder), None, version, tuple(problems))
+    storage = FileStorage(str(folder))
+    try:
+        toc = TOC.read(storage, INDEX_NAME)
+    except Exception as exc:  # any damage shows up here as some exception
+        problems.append(f"the table of contents is unreadable ({type(exc).__name__}: {exc})")
+        return IndexCheck(str(folder), None, version, tuple(problems))
+    expected, found = _schema_signature(build_schema()), _schema_signature(toc.schema)
+    if expected != found:
+        differing = sorted(
+            name for name in expected.keys() | found.keys() if expected.get(name) != found.get(name)
+        )
+        problems.append(
+            f"schema mismatch in fields {', '.join(differing)}: run `newscli index rebuild`"
+        )
+    documents = 0
+    for segment in toc.segments:
+        try:
+            documents += _verify_segment(storage, toc.schema, segment)
+        except Exception as exc:  # truncated or missing files fail in many ways
+            problems.append(
+                f"segment {_segment_label(folder, segment)} is damaged "
+                f"({type(exc).__name__}: {exc}); run `newscli index rebuild`"
+            )
+    stray = _stray_files(folder, toc)
+    if stray:
+        problems.append(f"stray temporary files {', '.join(stray)} (the next ingest removes them)")
+    return IndexCheck(str(folder), documents, version, tuple(problems))
+
+
+def _exchange(first: Path, second: Path) -> None:
+    """Swap two folders atomically (renameat2 RENAME_EXCHANGE), else by two renames."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is not None:
+        result = renameat2(
+            _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+        )
+        if result == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            raise OSError(code, os.strerror(code), str(second))
+    aside = second.with_name(second.name + f".old-{os.getpid()}")
+    second.rename(aside)
+    first.rename(second)
+    aside.rename(first)
+
+
+def rebuild_index(
+    folder: Path,
+    *,
+    lock_wait: float = 0.0,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> RebuildReport:
+    """Re-create the index from its stored documents under the current schema.
+
+    Reads every live document's stored fields (with the schema the old index was written
+    with, so a changed SCHEMA_VERSION is fine), turns them into Articles and writes them into
+    a new folder beside the index, then swaps the two folders atomically while holding the
+    run lock of both, and deletes the old one. Documents in damaged segments are counted as
+    unreadable.
+    """
+    folder = folder.expanduser()
+    if not folder.is_dir():
+        raise IndexNotFound(f"no index at {folder}")
+    _check_owner(folder)
+    with RunLock(folder, wait=lock_wait):
+        storage = FileStorage(str(folder))
+        try:
+            toc = TOC.read(storage, INDEX_NAME)
+        except Exception as exc:
+            raise IndexUnusable(
+                f"cannot rebuild {folder}: its table of contents is missing or unreadable "
+                f"({type(exc).__name__}), so its documents cannot be found; move the folder "
+                "aside and ingest your sources again"
+            ) from exc
+        for stale in folder.parent.glob(f".{folder.name}.rebuild-*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a killed rebuild
+        target = folder.parent / f".{folder.name}.rebuild-{os.getpid()}"
+        target.mkdir(mode=0o700)
+        Store._create(target)
+        with RunLock(target, wait=0):
+            written, unreadable, problems = _copy_documents(storage, toc, target, progress)
+            _fsync_path(target, directory=True)
+            _exchange(target, folder)
+            _fsync_path(folder.parent, directory=True)
+            shutil.rmtree(target, ignore_errors=True)  # the old index, now at target
+    log.info("rebuilt %s: %d documents, %d unreadable", folder, written, unreadable)
+    return RebuildReport(str(folder), written, unreadable, tuple(problems))
+
+
+def _copy_documents(
+    storage: Any,
+    toc: Any,
+    target: Path,
+    progress: Callable[[int, int, str], None] | None,
+) -> tuple[int, int, list[str]]:
+    total = sum(segment.doc_count() for segment in toc.segments)
+    ix = _DurableStorage(str(target)).open_index(INDEX_NAME)
+    seen: set[str] = set()
+    unreadable = done = 0
+    problems: list[str] = []
+    writer = None
+    for segment in toc.segments:
+        before = done
+        try:
+            for fields in _segment_documents(storage, toc.schema, segment):
+                done += 1
+                try:
+                    article = article_from_fields(fields)
+                except (KeyError, TypeError, ValueError):
+                    unreadable += 1
+                    continue
+                if article.id in seen:
+                    continue
+                seen.add(article.id)
+                if writer is None:
+                    writer = ix.writer(limitmb=_WRITER_LIMIT_MB, procs=1)
+                writer.add_document(**_to_document(article))
+                if len(seen) % _REBUILD_COMMIT_EVERY == 0:
+                    writer.commit()
+                    writer = None
+                if progress and done % 100 == 0:
+                    progress(done, total, article.id)
+        except Exception as exc:  # a damaged segment: keep what was read, count the rest
+            lost = max(0, segment.doc_count() - (done - before))
+            unreadable += lost
+            done = before + segment.doc_count()
+            problems.append(
+                f"segment {segment.segment_id()} is damaged ({type(exc).__name__}); "
+                f"{lost} documents could not be read: ingest their sources again"
+            )
+    if writer is not None:
+        writer.commit()
+    if progress:
+        progress(total, total, "")
+    return len(seen), unreadable, problems
