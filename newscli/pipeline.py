@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from newscli import decoding
 from newscli.cleaning import clean_body, normalize_text, split_paragraphs
 from newscli.dates import ParsedDate, parse_date
-from newscli.extract import extract_html
+from newscli.extract import extract_fallback, extract_html
 from newscli.ids import article_id, content_hash
 from newscli.language import detect_language, normalize_language
 from newscli.models import Article, DocumentKind, Removal, Source
@@ -99,7 +99,7 @@ def _from_text(raw: RawInput, *, now: datetime) -> _Fields:
 
 
 def _from_html(source: Source, raw: RawInput, *, now: datetime) -> _Fields:
-    page = extract_html(raw.data, url=source.url)
+    page = extract_html(raw.data, url=source.url) or extract_fallback(raw.data)
     if page is None:
         raise InputError("no article text found in the HTML")
     cleaned = clean_body(split_paragraphs(normalize_text(page.text)))
