@@ -140,7 +140,7 @@ def test_ingest_second_run_exits_75_after_wait(tmp_path: Path) -> None:
 def test_search_during_commits_never_fails(tmp_path: Path) -> None:
     """Searches, stats and shows in a loop while another process commits every 5 articles."""
     folder, index = tmp_path / "in", tmp_path / "ix"
-    write_articles(folder, 200)
+    write_articles(folder, 120)
     assert subprocess.run(newscli(index, "ingest", str(CORPUS)), check=False).returncode == 0
     writer = subprocess.Popen(
         newscli(index, "ingest", "--batch-size", "5", str(folder)),
