@@ -22,7 +22,9 @@ from newscli.ids import ID_LENGTH, MIN_PREFIX, article_id, canonical_url
 from newscli.models import (
     Article,
     Failure,
+    IndexCheck,
     IngestReport,
+    RebuildReport,
     RefreshReport,
     SearchPage,
     Source,
@@ -380,6 +382,25 @@ class Corpus:
     def stats(self) -> Stats:
         """Summarise the index: documents, sources, languages, date range, size."""
         return self._store.stats()
+
+    @staticmethod
+    def check_index(index_dir: str | Path, *, lock_wait: float = 0.0) -> IndexCheck:
+        """Report damage in an index folder (it need not open): TOC, segments, schema, strays."""
+        from newscli.store import check_index
+
+        return check_index(Path(index_dir), lock_wait=lock_wait)
+
+    @staticmethod
+    def rebuild_index(
+        index_dir: str | Path,
+        *,
+        lock_wait: float = 0.0,
+        progress: ProgressCallback | None = None,
+    ) -> RebuildReport:
+        """Re-create an index from its stored documents under the current schema, atomically."""
+        from newscli.store import rebuild_index
+
+        return rebuild_index(Path(index_dir), lock_wait=lock_wait, progress=progress)
 
     # --- the web: fetching pages and feeds, registered sources, refresh -------------------
 

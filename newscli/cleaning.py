@@ -170,7 +170,16 @@ def learn_template(texts: Iterable[str]) -> frozenset[str]:
     if files < MIN_TEMPLATE_FILES:
         return frozenset()
     needed = max(MIN_TEMPLATE_FILES, math.ceil(files * _TEMPLATE_SHARE))
-    return frozenset(line for line, count in counts.items() if count >= needed)
+    return frozenset(
+        line
+        for line, count in counts.items()
+        if count >= needed and not (len(line) >= _MIN_TEMPLATE_PROSE and is_prose(line))
+    )
+
+
+_MIN_TEMPLATE_PROSE = 150
+"""A sentence-ending line this long is article text even when several files share it: the
+same article saved twice is a duplicate (caught later), and must not lose its body here."""
 
 
 @dataclass(frozen=True, slots=True)

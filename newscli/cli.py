@@ -12,6 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -229,6 +230,13 @@ def cli(ctx: click.Context, index_dir: Path | None, verbose: int, debug: bool) -
     help="Wait this long for another run's lock, then exit 75.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Commit every N articles (default 500).",
+)
 @pass_settings
 def ingest(
     settings: Settings,
@@ -239,6 +247,7 @@ def ingest(
     exclude: tuple[str, ...],
     wait: float,
     quiet: bool,
+    batch_size: int | None,
 ) -> None:
     """Import article files, folders and URLs into the index.
 
@@ -262,6 +271,8 @@ def ingest(
         from newscli.feeds import read_url_list
 
         urls = read_url_list(urls_file.read())
+    if batch_size is not None:
+        settings = replace(settings, batch_size=batch_size)
     corpus = _open(settings, create=True, lock_wait=wait)
     with render.progress("Ingesting", enabled=not quiet) as progress:
         report = corpus.ingest(
@@ -600,6 +611,78 @@ def extract(
     if not ok and not failed:
         click.echo("extract: no article files found in the given inputs", err=True)
     sys.exit(EXIT_OK if not failed and ok else EXIT_PARTIAL if ok else EXIT_FAILURE)
+
+
+@cli.group("index")
+def index_group() -> None:
+    """Check or repair the index folder.
+
+    \b
+    Examples:
+        newscli index check
+        newscli index rebuild
+    """
+
+
+@index_group.command("check")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait this long for a running ingest to finish, then exit 75.",
+)
+@format_option
+@pass_settings
+def index_check(settings: Settings, wait: float, fmt: str | None, as_json: bool) -> None:
+    """Look for damage: TOC, segments, schema, stray files.
+
+    Reads every segment. Exit status: 0 no problem found, 1 problems found (listed),
+    75 another run holds the index.
+
+    \b
+    Examples:
+        newscli index check
+        newscli index check --json
+    """
+    from newscli.api import Corpus
+
+    check = Corpus.check_index(settings.index_dir, lock_wait=wait)
+    render.index_check(check, _output_format(fmt, as_json))
+    sys.exit(EXIT_OK if check.ok else EXIT_FAILURE)
+
+
+@index_group.command("rebuild")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait this long for another run's lock, then exit 75.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless documents were lost.")
+@pass_settings
+def index_rebuild(settings: Settings, wait: float, quiet: bool) -> None:
+    """Re-create the index from its stored documents.
+
+    Builds a new index beside the old one under the current schema and analyzers, then
+    swaps them atomically; searches keep working meanwhile. Use it after `index check`
+    reports damage or when newscli says the schema version changed.
+    Exit status: 0 done, 3 done but some documents were unreadable, 1 impossible,
+    75 another run holds the index.
+
+    \b
+    Examples:
+        newscli index rebuild
+    """
+    from newscli.api import Corpus
+
+    with render.progress("Rebuilding", enabled=not quiet) as progress:
+        report = Corpus.rebuild_index(settings.index_dir, lock_wait=wait, progress=progress)
+    render.rebuild_summary(report, quiet=quiet)
+    sys.exit(EXIT_PARTIAL if report.unreadable else EXIT_OK)
 
 
 def main() -> None:

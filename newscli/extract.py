@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-__all__ = ["HtmlArticle", "extract_html"]
+__all__ = ["HtmlArticle", "extract_fallback", "extract_html"]
 
 log = logging.getLogger(__name__)
 
@@ -59,4 +59,86 @@ def extract_html(data: bytes | str, *, url: str | None = None) -> HtmlArticle | 
         url=_clean(fields.get("url")),
         hostname=_clean(fields.get("hostname")),
         language=_clean(fields.get("language")),
+    )
+
+
+# Fallback for large pages trafilatura returns nothing for (100,000 nested elements, huge
+# attributes): the plain text of the page's blocks, scripts and styles left out.
+
+FALLBACK_MIN_BYTES = 64 * 1024
+"""Smaller pages with no article text are taken at trafilatura's word (menus, index pages)."""
+FALLBACK_MIN_CHARS = 500
+"""The fallback needs at least this much text in lines of five words or more."""
+_FALLBACK_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "title"})
+_FALLBACK_BLOCKS = frozenset(
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr td th section article main blockquote pre "
+    "header footer nav aside figure figcaption table dd dt".split()
+)
+
+
+def _fallback_lines(text: str) -> tuple[list[str], str | None]:
+    """Split a page into block lines with the stdlib streaming parser: no depth limit."""
+    from html.parser import HTMLParser
+
+    class _Blocks(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.skip = 0
+            self.in_title = False
+            self.parts: list[str] = []
+            self.title: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self._tag(tag, opening=True)
+
+        def handle_endtag(self, tag: str) -> None:
+            self._tag(tag, opening=False)
+
+        def _tag(self, tag: str, *, opening: bool) -> None:
+            if tag in _FALLBACK_SKIP:
+                self.skip = self.skip + 1 if opening else max(0, self.skip - 1)
+            if tag == "title":
+                self.in_title = opening
+            if tag in _FALLBACK_BLOCKS:
+                self.parts.append("\n")
+
+        def handle_data(self, data: str) -> None:
+            if self.in_title:
+                self.title.append(data)
+            elif not self.skip:
+                self.parts.append(data)
+
+    parser = _Blocks()
+    parser.feed(text)
+    parser.close()
+    lines = [" ".join(line.split()) for line in "".join(parser.parts).split("\n")]
+    title = " ".join("".join(parser.title).split()) or None
+    return [line for line in lines if len(line.split()) >= 5], title
+
+
+def extract_fallback(data: bytes | str) -> HtmlArticle | None:
+    """Return the block text of a large page that plainly has text, or None.
+
+    For when :func:`extract_html` found nothing: trafilatura gives up silently on very deep
+    trees and on pages with huge attributes. Pages under FALLBACK_MIN_BYTES or with under
+    FALLBACK_MIN_CHARS of sentence-like lines are left alone.
+    """
+    if len(data) < FALLBACK_MIN_BYTES:
+        return None
+    from trafilatura.utils import decode_file
+
+    text = decode_file(data) if isinstance(data, bytes) else data
+    lines, title = _fallback_lines(text)
+    if sum(len(line) for line in lines) < FALLBACK_MIN_CHARS:
+        return None
+    log.info("trafilatura found no text in a %d-byte page; used the plain fallback", len(data))
+    return HtmlArticle(
+        text="\n".join(lines),
+        title=title,
+        author=None,
+        date=None,
+        sitename=None,
+        url=None,
+        hostname=None,
+        language=None,
     )

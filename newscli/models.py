@@ -10,7 +10,9 @@ __all__ = [
     "DateCandidate",
     "DocumentKind",
     "Failure",
+    "IndexCheck",
     "IngestReport",
+    "RebuildReport",
     "RefreshReport",
     "Removal",
     "SearchHit",
@@ -211,3 +213,28 @@ class Timeline:
     ``2022-W16`` (ISO week) or ``2022-04``."""
     gaps: tuple[int, ...] = ()
     """How many empty periods come before each of ``periods`` (0 for the first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexCheck:
+    """What ``index check`` found: the live document count and every problem, in words."""
+
+    index: str
+    documents: int | None
+    schema_version: int | None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong."""
+        return not self.problems
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildReport:
+    """What ``index rebuild`` did: documents carried over, documents it could not read."""
+
+    index: str
+    documents: int
+    unreadable: int
+    problems: tuple[str, ...] = ()

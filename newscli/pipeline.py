@@ -36,7 +36,7 @@ from newscli.dates import (
     parse_date,
     parse_published_line,
 )
-from newscli.extract import extract_html
+from newscli.extract import extract_fallback, extract_html
 from newscli.ids import article_id, content_hash
 from newscli.language import detect_language, normalize_language
 from newscli.mentions import extract_mentions
@@ -177,7 +177,7 @@ def _from_text(
 
 
 def _from_html(source: Source, raw: RawInput, *, now: datetime, dayfirst: bool) -> _Fields:
-    page = extract_html(raw.data, url=source.url)
+    page = extract_html(raw.data, url=source.url) or extract_fallback(raw.data)
     if page is None:
         raise InputError("no article text found in the HTML")
     language = normalize_language(page.language)

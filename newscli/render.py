@@ -21,7 +21,9 @@ import click
 from newscli.models import (
     Article,
     Failure,
+    IndexCheck,
     IngestReport,
+    RebuildReport,
     RefreshReport,
     SearchHit,
     SearchPage,
@@ -37,8 +39,10 @@ __all__ = [
     "article",
     "extracted",
     "hits",
+    "index_check",
     "ingest_summary",
     "progress",
+    "rebuild_summary",
     "refresh_summary",
     "registered_sources",
     "resolve_format",
@@ -488,3 +492,50 @@ def extracted(item: Article | Failure, *, as_json: bool, explain: bool, first: b
             click.echo(f"  {sanitize(rule, single_line=True)} ({len(texts)}):")
             for text in texts:
                 click.echo(f"    - {_excerpt(text)}")
+
+
+def index_check(check: IndexCheck, fmt: str) -> None:
+    """Print what ``index check`` found: status, document count, one line per problem."""
+    data = {
+        "index": check.index,
+        "ok": check.ok,
+        "documents": check.documents,
+        "schema_version": check.schema_version,
+        "problems": list(check.problems),
+    }
+    if fmt == "json":
+        click.echo(to_json(data))
+        return
+    lines = [
+        ("index", check.index),
+        ("status", "ok" if check.ok else f"{len(check.problems)} problems"),
+        ("documents", "unknown" if check.documents is None else str(check.documents)),
+        ("schema", "unknown" if check.schema_version is None else str(check.schema_version)),
+    ]
+    lines += [("problem", problem) for problem in check.problems]
+    if fmt == "plain":
+        for name, value in lines:
+            click.echo(f"{name}\t{sanitize(value, single_line=True)}")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="dim", justify="right")
+    table.add_column()
+    for name, value in lines:
+        style = "red" if name == "problem" else ("green" if value == "ok" else "")
+        table.add_row(Text(name), Text(sanitize(value, single_line=True), style=style))
+    _console().print(table)
+
+
+def rebuild_summary(report: RebuildReport, *, quiet: bool) -> None:
+    """Print what ``index rebuild`` did to stderr (quiet: only when documents were lost)."""
+    if not quiet or report.unreadable:
+        click.echo(
+            f"index rebuild: {report.documents} documents rebuilt, "
+            f"{report.unreadable} unreadable, in {sanitize(report.index, single_line=True)}",
+            err=True,
+        )
+    for problem in report.problems:
+        click.echo(f"problem: {sanitize(problem, single_line=True)}", err=True)

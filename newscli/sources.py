@@ -141,7 +141,11 @@ def _os_reason(exc: OSError) -> str:
 
 
 def _read_capped(path: Path, max_bytes: int) -> bytes:
-    with path.open("rb") as handle:
+    # O_NONBLOCK: a named pipe must not hang the run; it is refused below like any non-file.
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise InputError("not a regular file")
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise InputError(f"file is larger than the {max_bytes // (1024 * 1024)} MB limit")

@@ -5,30 +5,38 @@ This module and ``query.py`` are the only ones that import Whoosh. Durability ru
 * one writer at a time, enforced by a run lock (``flock`` on ``newscli.lock``) held for a whole
   ingest, index creation included; the lock file is never deleted;
 * an existing index is never re-created (``create_in`` would silently empty it);
-* writes are committed in batches, and after each commit the new files and the folder are
-  fsynced, so "committed" means on disk.
+* writes are committed in batches; before a commit's table of contents (TOC) is renamed into
+  place every file written since the last commit and the TOC itself are fsynced, and the folder
+  is fsynced after the rename, so "committed" means on disk and a power cut at any moment
+  leaves the previous or the new commit, never a TOC that names unwritten data;
+* files left by killed writers (temporary TOCs, uncommitted segments) are removed by the next
+  run that holds the lock.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import fcntl
 import json
 import logging
 import os
+import re
+import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar
 
-from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 from whoosh.query import Term
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
@@ -36,7 +44,7 @@ from whoosh.writing import IndexWriter
 from newscli.analysis import STEM_LANGUAGES, FoldingAnalyzer, stem_language, stemmed_analyzer
 from newscli.errors import IndexBusy, IndexNotFound, IndexUnusable
 from newscli.ids import MIN_PREFIX
-from newscli.models import Article, DateCandidate, Stats
+from newscli.models import Article, DateCandidate, IndexCheck, RebuildReport, Stats
 
 __all__ = [
     "FOLDED_FIELD",
@@ -50,6 +58,9 @@ __all__ = [
     "RunLock",
     "Store",
     "build_schema",
+    "check_index",
+    "rebuild_index",
+    "remove_stale_files",
 ]
 
 log = logging.getLogger(__name__)
@@ -70,6 +81,12 @@ Only words that folding changes are indexed (Cyrillic, diacritics, apostrophes, 
 endings); plain words are found through ``title``/``body``."""
 STEM_FIELDS = {language: f"text_{language}" for language in STEM_LANGUAGES}
 """Title and body stemmed for the article's own language (filled for that language only)."""
+_SEARCHER_ATTEMPTS = 4
+_TOC_NAME = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
+_TOC_TEMP_NAME = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\..+$")
+_SEGMENT_NAME = re.compile(rf"^({INDEX_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
+_WHOOSH_TEMP_DIR = f"{INDEX_NAME}.tmp"
+_WHOOSH_LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
 
 
 def build_schema() -> Schema:
@@ -229,7 +246,12 @@ class RunLock:
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                if _same_file(fd, self._path):
+                    break
+                # `index rebuild` swapped the folder while we waited: lock the new one.
+                os.close(fd)
+                fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                continue
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                     os.close(fd)
@@ -281,6 +303,108 @@ def _fsync_path(path: Path, *, directory: bool = False) -> None:
         os.close(fd)
 
 
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        current = path.stat()
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino)
+
+
+class _DurableStorage(FileStorage):  # type: ignore[misc] # Whoosh has no type hints
+    """Whoosh file storage that makes a commit durable before it becomes visible.
+
+    Whoosh commits by writing segment files and a temporary TOC, then renaming the TOC into
+    place. Here every file created since the last rename is fsynced just before the rename,
+    and the folder just after it.
+    """
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self._written: set[str] = set()
+
+    def create_file(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        self._written.add(name)
+        return super().create_file(name, *args, **kwargs)
+
+    def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
+        folder = Path(self.folder)
+        for name in sorted(self._written):
+            _fsync_path(folder / name)  # files merged away meanwhile are skipped
+        self._written.clear()
+        super().rename_file(oldname, newname, safe=safe)
+        _fsync_path(folder, directory=True)
+
+
+def _names(folder: Path) -> list[str]:
+    """Return the names in ``folder``, or none when it is missing or not a folder."""
+    try:
+        return sorted(entry.name for entry in folder.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _has_toc(folder: Path) -> bool:
+    return any(_TOC_NAME.match(name) for name in _names(folder))
+
+
+def _looks_like_index(folder: Path) -> bool:
+    """Return whether ``folder`` holds index files (a TOC or segments), readable or not."""
+    return any(_TOC_NAME.match(name) or _SEGMENT_NAME.match(name) for name in _names(folder))
+
+
+def remove_stale_files(folder: Path) -> list[str]:
+    """Delete what killed writers left behind; call only while holding the run lock.
+
+    Removes temporary TOCs (``_MAIN_N.toc.<time>``), TOCs of older generations, segment files
+    the current TOC does not name, Whoosh's temporary folder and ``newscli.json.tmp``. Leaves
+    everything alone when the current TOC cannot be read (``index check`` reports that), and
+    never touches the lock files. Returns the names removed.
+    """
+    storage = FileStorage(str(folder))
+    try:
+        toc = TOC.read(storage, INDEX_NAME)
+    except Exception:  # a damaged index is for `index check`/`index rebuild`, not for us
+        return []
+    keep = {segment.segment_id() for segment in toc.segments}
+    removed: list[str] = []
+    for name in _names(folder):
+        path = folder / name
+        toc_match = _TOC_NAME.match(name)
+        segment_match = _SEGMENT_NAME.match(name)
+        stale = (
+            bool(_TOC_TEMP_NAME.match(name))
+            or (toc_match is not None and int(toc_match.group(1)) != toc.generation)
+            or (segment_match is not None and segment_match.group(1) not in keep)
+            or name in (_WHOOSH_TEMP_DIR, META_FILE + ".tmp")
+        )
+        if not stale or name in (_WHOOSH_LOCK_FILE, LOCK_FILE, META_FILE):
+            continue
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(name)
+    if removed:
+        _fsync_path(folder, directory=True)
+        log.info("removed %d stale files from %s: %s", len(removed), folder, ", ".join(removed))
+    return removed
+
+
+def _folder_size(folder: Path) -> int:
+    """Sum the sizes of the files in ``folder``, skipping files a commit removes meanwhile."""
+    size = 0
+    for entry in os.scandir(folder):
+        with contextlib.suppress(FileNotFoundError):
+            if entry.is_file(follow_symlinks=False):
+                size += entry.stat(follow_symlinks=False).st_size
+    return size
+
+
 def _count(searcher: Searcher, query: Any) -> int:
     """Count live (not deleted) documents matching ``query``."""
     return sum(1 for _ in searcher.docs_for_query(query))
@@ -306,25 +430,38 @@ class Store:
     def open(cls, folder: Path, *, create: bool = False, lock_wait: float = 0.0) -> Store:
         """Open the index in ``folder``; with ``create``, make it first if it does not exist."""
         folder = folder.expanduser()
-        if not whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
+        if not _has_toc(folder):
+            if _looks_like_index(folder):
+                _check_owner(folder)
+                raise IndexUnusable(
+                    f"index {folder} is damaged (its table of contents is missing); "
+                    "run `newscli index check` for details and `newscli index rebuild` to repair"
+                )
             if not create:
                 raise IndexNotFound(f"no index at {folder}; run `newscli ingest PATH` first")
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             _check_owner(folder)
             with RunLock(folder, wait=lock_wait):
-                if not whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
-                    whoosh_index.create_in(str(folder), build_schema(), indexname=INDEX_NAME)
-                    cls._write_meta(folder)
-                    for entry in folder.iterdir():
-                        _fsync_path(entry)
-                    _fsync_path(folder, directory=True)
+                if not _looks_like_index(folder):  # never create over an existing index
+                    cls._create(folder)
         _check_owner(folder)
         cls._check_meta(folder)
         try:
-            ix = whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
+            ix = _DurableStorage(str(folder)).open_index(INDEX_NAME)
+            ix.schema  # noqa: B018 - reads the TOC now, so damage is reported here
         except Exception as exc:  # Whoosh raises many kinds on a damaged index
-            raise IndexUnusable(f"index {folder} cannot be opened ({exc})") from exc
+            raise IndexUnusable(
+                f"index {folder} cannot be opened ({exc}); "
+                "run `newscli index check` for details and `newscli index rebuild` to repair"
+            ) from exc
         return cls(folder, ix)
+
+    @classmethod
+    def _create(cls, folder: Path) -> None:
+        """Create an empty index and its metadata, durably (caller holds the run lock)."""
+        cls._write_meta(folder)
+        _fsync_path(folder / META_FILE)
+        _DurableStorage(str(folder)).create_index(build_schema(), indexname=INDEX_NAME)
 
     @staticmethod
     def _write_meta(folder: Path) -> None:
@@ -347,14 +484,34 @@ class Store:
         if version != SCHEMA_VERSION:
             raise IndexUnusable(
                 f"index {folder} has schema version {version}, this newscli uses "
-                f"{SCHEMA_VERSION}; move it aside and ingest your sources again"
+                f"{SCHEMA_VERSION}; run `newscli index rebuild` to convert it"
             )
 
     @contextlib.contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """Yield a Whoosh searcher over the latest committed state."""
-        with self._ix.searcher() as searcher:
+        with self._open_searcher() as searcher:
             yield searcher
+
+    def _open_searcher(self) -> Searcher:
+        """Open a searcher; retry briefly when a commit removes files meanwhile.
+
+        Whoosh already retries a missing file ten times in 0.5 s; a few more tries cover a
+        slow disk. Anything else means damage and says how to get out of it.
+        """
+        for attempt in range(_SEARCHER_ATTEMPTS):
+            try:
+                return self._ix.searcher()
+            except FileNotFoundError:
+                if attempt == _SEARCHER_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+            except Exception as exc:  # Whoosh raises many kinds on a damaged index
+                raise IndexUnusable(
+                    f"index {self.folder} cannot be read ({type(exc).__name__}: {exc}); "
+                    "run `newscli index check` for details and `newscli index rebuild` to repair"
+                ) from exc
+        raise AssertionError("unreachable")
 
     def document_count(self) -> int:
         """Return how many articles the index holds."""
@@ -407,7 +564,7 @@ class Store:
                 earliest = first[0].get("date_text") if len(first) else None
                 latest = last[0].get("date_text") if len(last) else None
             documents = int(searcher.doc_count())
-        size = sum(entry.stat().st_size for entry in self.folder.iterdir() if entry.is_file())
+        size = _folder_size(self.folder)
         return Stats(
             index=str(self.folder),
             documents=documents,
@@ -429,7 +586,7 @@ class Store:
         return self._ix.writer(limitmb=_WRITER_LIMIT_MB, procs=1, timeout=5.0)
 
     def _refresh(self) -> None:
-        self._ix = whoosh_index.open_dir(str(self.folder), indexname=INDEX_NAME)
+        self._ix = _DurableStorage(str(self.folder)).open_index(INDEX_NAME)
 
 
 class BatchWriter:
@@ -456,6 +613,11 @@ class BatchWriter:
 
     def __enter__(self) -> BatchWriter:
         self._lock.acquire()
+        try:
+            remove_stale_files(self._store.folder)
+        except OSError:
+            self._lock.release()
+            raise
         return self
 
     def __exit__(
@@ -510,19 +672,254 @@ class BatchWriter:
             self.commit()
 
     def commit(self) -> None:
-        """Commit pending documents and fsync them; a no-op when nothing is pending."""
+        """Commit pending documents durably (see _DurableStorage); no-op when none pending."""
         if self._writer is None:
             return
         folder = self._store.folder
-        started = time.time()
         self._close_searcher()
         self._writer.commit()
         self._writer = None
-        for entry in folder.iterdir():
-            if entry.is_file() and entry.stat().st_mtime >= started - 1:
-                _fsync_path(entry)
-        _fsync_path(folder, directory=True)
         self.committed += self._pending
         log.info("committed %d documents to %s", self._pending, folder)
         self._pending = 0
         self._store._refresh()
+
+
+# Checking and rebuilding (``newscli index check`` / ``newscli index rebuild``)
+
+_REBUILD_COMMIT_EVERY = 5000
+_RENAME_EXCHANGE = 2  # renameat2() flag: swap two paths atomically (Linux 3.15+)
+_AT_FDCWD = -100
+
+
+def _read_meta_version(folder: Path) -> int | None:
+    try:
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        return int(meta["schema_version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _schema_signature(schema: Schema) -> dict[str, str]:
+    return {name: type(field).__name__ for name, field in schema.items()}
+
+
+def _stray_files(folder: Path, toc: Any) -> list[str]:
+    keep = {segment.segment_id() for segment in toc.segments}
+    stray = []
+    for name in _names(folder):
+        toc_match = _TOC_NAME.match(name)
+        segment_match = _SEGMENT_NAME.match(name)
+        if (
+            _TOC_TEMP_NAME.match(name)
+            or (toc_match is not None and int(toc_match.group(1)) != toc.generation)
+            or (segment_match is not None and segment_match.group(1) not in keep)
+            or name in (_WHOOSH_TEMP_DIR, META_FILE + ".tmp")
+        ):
+            stray.append(name)
+    return stray
+
+
+def _segment_documents(storage: Any, schema: Schema, segment: Any) -> Iterator[dict[str, Any]]:
+    """Yield the stored fields of the live documents of one segment."""
+    from whoosh.reading import SegmentReader
+
+    reader = SegmentReader(storage, schema, segment)
+    try:
+        for _, fields in reader.iter_docs():
+            yield fields
+    finally:
+        reader.close()
+
+
+def _verify_segment(storage: Any, schema: Schema, segment: Any) -> int:
+    """Read every stored document and every term of a segment; return its live documents."""
+    from whoosh.reading import SegmentReader
+
+    reader = SegmentReader(storage, schema, segment)
+    try:
+        documents = sum(1 for _ in reader.iter_docs())
+        for _ in reader.all_terms():
+            pass
+    finally:
+        reader.close()
+    if documents != segment.doc_count():
+        raise ValueError(f"{documents} documents readable of {segment.doc_count()}")
+    return documents
+
+
+def _segment_label(folder: Path, segment: Any) -> str:
+    names = [name for name in _names(folder) if name.startswith(segment.segment_id() + ".")]
+    return ", ".join(names) or segment.segment_id()
+
+
+def check_index(folder: Path, *, lock_wait: float = 0.0) -> IndexCheck:
+    """Look for damage: metadata, TOC, schema, every segment, stray files.
+
+    Holds the run lock while it looks, so a commit under way is not taken for damage.
+    """
+    folder = folder.expanduser()
+    if not folder.is_dir():
+        raise IndexNotFound(f"no index at {folder}")
+    _check_owner(folder)
+    with RunLock(folder, wait=lock_wait):
+        return _check_locked(folder)
+
+
+def _check_locked(folder: Path) -> IndexCheck:
+    problems: list[str] = []
+    version = _read_meta_version(folder)
+    if version is None:
+        problems.append(f"{META_FILE} is missing or unreadable")
+    elif version != SCHEMA_VERSION:
+        problems.append(
+            f"schema version {version}, this newscli uses {SCHEMA_VERSION}: "
+            "run `newscli index rebuild`"
+        )
+    names = _names(folder)
+    if not any(_TOC_NAME.match(name) for name in names):
+        segments = [name for name in names if _SEGMENT_NAME.match(name)]
+        if not segments:
+            raise IndexNotFound(f"no index at {folder}")
+        problems.append(
+            f"the table of contents (_{INDEX_NAME}_N.toc) is missing; "
+            f"{len(segments)} segment files cannot be read without it"
+        )
+        return IndexCheck(str(folder), None, version, tuple(problems))
+    storage = FileStorage(str(folder))
+    try:
+        toc = TOC.read(storage, INDEX_NAME)
+    except Exception as exc:  # any damage shows up here as some exception
+        problems.append(f"the table of contents is unreadable ({type(exc).__name__}: {exc})")
+        return IndexCheck(str(folder), None, version, tuple(problems))
+    expected, found = _schema_signature(build_schema()), _schema_signature(toc.schema)
+    if expected != found:
+        differing = sorted(
+            name for name in expected.keys() | found.keys() if expected.get(name) != found.get(name)
+        )
+        problems.append(
+            f"schema mismatch in fields {', '.join(differing)}: run `newscli index rebuild`"
+        )
+    documents = 0
+    for segment in toc.segments:
+        try:
+            documents += _verify_segment(storage, toc.schema, segment)
+        except Exception as exc:  # truncated or missing files fail in many ways
+            problems.append(
+                f"segment {_segment_label(folder, segment)} is damaged "
+                f"({type(exc).__name__}: {exc}); run `newscli index rebuild`"
+            )
+    stray = _stray_files(folder, toc)
+    if stray:
+        problems.append(f"stray temporary files {', '.join(stray)} (the next ingest removes them)")
+    return IndexCheck(str(folder), documents, version, tuple(problems))
+
+
+def _exchange(first: Path, second: Path) -> None:
+    """Swap two folders atomically (renameat2 RENAME_EXCHANGE), else by two renames."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is not None:
+        result = renameat2(
+            _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+        )
+        if result == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            raise OSError(code, os.strerror(code), str(second))
+    aside = second.with_name(second.name + f".old-{os.getpid()}")
+    second.rename(aside)
+    first.rename(second)
+    aside.rename(first)
+
+
+def rebuild_index(
+    folder: Path,
+    *,
+    lock_wait: float = 0.0,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> RebuildReport:
+    """Re-create the index from its stored documents under the current schema.
+
+    Reads every live document's stored fields (with the schema the old index was written
+    with, so a changed SCHEMA_VERSION is fine), turns them into Articles and writes them into
+    a new folder beside the index, then swaps the two folders atomically while holding the
+    run lock of both, and deletes the old one. Documents in damaged segments are counted as
+    unreadable.
+    """
+    folder = folder.expanduser()
+    if not folder.is_dir():
+        raise IndexNotFound(f"no index at {folder}")
+    _check_owner(folder)
+    with RunLock(folder, wait=lock_wait):
+        storage = FileStorage(str(folder))
+        try:
+            toc = TOC.read(storage, INDEX_NAME)
+        except Exception as exc:
+            raise IndexUnusable(
+                f"cannot rebuild {folder}: its table of contents is missing or unreadable "
+                f"({type(exc).__name__}), so its documents cannot be found; move the folder "
+                "aside and ingest your sources again"
+            ) from exc
+        for stale in folder.parent.glob(f".{folder.name}.rebuild-*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a killed rebuild
+        target = folder.parent / f".{folder.name}.rebuild-{os.getpid()}"
+        target.mkdir(mode=0o700)
+        Store._create(target)
+        with RunLock(target, wait=0):
+            written, unreadable, problems = _copy_documents(storage, toc, target, progress)
+            _fsync_path(target, directory=True)
+            _exchange(target, folder)
+            _fsync_path(folder.parent, directory=True)
+            shutil.rmtree(target, ignore_errors=True)  # the old index, now at target
+    log.info("rebuilt %s: %d documents, %d unreadable", folder, written, unreadable)
+    return RebuildReport(str(folder), written, unreadable, tuple(problems))
+
+
+def _copy_documents(
+    storage: Any,
+    toc: Any,
+    target: Path,
+    progress: Callable[[int, int, str], None] | None,
+) -> tuple[int, int, list[str]]:
+    total = sum(segment.doc_count() for segment in toc.segments)
+    ix = _DurableStorage(str(target)).open_index(INDEX_NAME)
+    seen: set[str] = set()
+    unreadable = done = 0
+    problems: list[str] = []
+    writer = None
+    for segment in toc.segments:
+        before = done
+        try:
+            for fields in _segment_documents(storage, toc.schema, segment):
+                done += 1
+                try:
+                    article = article_from_fields(fields)
+                except (KeyError, TypeError, ValueError):
+                    unreadable += 1
+                    continue
+                if article.id in seen:
+                    continue
+                seen.add(article.id)
+                if writer is None:
+                    writer = ix.writer(limitmb=_WRITER_LIMIT_MB, procs=1)
+                writer.add_document(**_to_document(article))
+                if len(seen) % _REBUILD_COMMIT_EVERY == 0:
+                    writer.commit()
+                    writer = None
+                if progress and done % 100 == 0:
+                    progress(done, total, article.id)
+        except Exception as exc:  # a damaged segment: keep what was read, count the rest
+            lost = max(0, segment.doc_count() - (done - before))
+            unreadable += lost
+            done = before + segment.doc_count()
+            problems.append(
+                f"segment {segment.segment_id()} is damaged ({type(exc).__name__}); "
+                f"{lost} documents could not be read: ingest their sources again"
+            )
+    if writer is not None:
+        writer.commit()
+    if progress:
+        progress(total, total, "")
+    return len(seen), unreadable, problems

@@ -243,3 +243,15 @@ def test_cleaning_template_hook_drops_learnt_lines() -> None:
     assert (plain.title, plain.body.paragraphs[0]) == ("Story one", "Example Times")
     assert templated.title == "Story one"
     assert templated.body.paragraphs == (PROSE_EN,)
+
+
+def test_learn_template_keeps_long_article_paragraphs_shared_by_files() -> None:
+    from newscli.cleaning import learn_template
+
+    paragraph = (
+        "The council met on Tuesday to discuss the harvest and the new bridge over the river. "
+        "Officials said the repairs would finish before winter and that traffic would resume."
+    )
+    footer = "© Example News. All rights reserved."
+    texts = [f"Title {n}\n\n{paragraph}\n\n{footer}\n" for n in range(4)]
+    assert learn_template(texts) == frozenset({footer})
