@@ -254,6 +254,13 @@ def stats(summary: Stats, fmt: str) -> None:
     ]
     lines += [("source", f"{name}: {count}") for name, count in summary.sources]
     lines += [("language", f"{code}: {count}") for code, count in summary.languages]
+    _name_values(lines, fmt)
+
+
+def _name_values(
+    lines: Sequence[tuple[str, str]], fmt: str, styles: dict[str, str] | None = None
+) -> None:
+    """Print ``name<TAB>value`` lines (plain) or a two-column table; ``styles`` by value."""
     if fmt == "plain":
         for name, value in lines:
             click.echo(f"{name}\t{sanitize(value, single_line=True)}")
@@ -265,7 +272,8 @@ def stats(summary: Stats, fmt: str) -> None:
     table.add_column(style="dim", justify="right")
     table.add_column()
     for name, value in lines:
-        table.add_row(Text(name), Text(sanitize(value, single_line=True)))
+        style = (styles or {}).get(name, "") or (styles or {}).get(value, "")
+        table.add_row(Text(name), Text(sanitize(value, single_line=True), style=style))
     _console().print(table)
 
 
@@ -513,20 +521,7 @@ def index_check(check: IndexCheck, fmt: str) -> None:
         ("schema", "unknown" if check.schema_version is None else str(check.schema_version)),
     ]
     lines += [("problem", problem) for problem in check.problems]
-    if fmt == "plain":
-        for name, value in lines:
-            click.echo(f"{name}\t{sanitize(value, single_line=True)}")
-        return
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="dim", justify="right")
-    table.add_column()
-    for name, value in lines:
-        style = "red" if name == "problem" else ("green" if value == "ok" else "")
-        table.add_row(Text(name), Text(sanitize(value, single_line=True), style=style))
-    _console().print(table)
+    _name_values(lines, fmt, styles={"problem": "red", "ok": "green"})
 
 
 def rebuild_summary(report: RebuildReport, *, quiet: bool) -> None:
