@@ -75,6 +75,31 @@ def format_option(command: F) -> F:
     )(command)
 
 
+def filter_options(command: F) -> F:
+    """Add the article filters ``search`` and ``timeline`` share (dates, source, language)."""
+    options = [
+        click.option("--since", type=DayBound(end=False), help="Published on or after this day."),
+        click.option("--until", type=DayBound(end=True), help="Published on or before this day."),
+        click.option(
+            "--mentions-since",
+            type=DayBound(end=False),
+            help="Mentions a day on or after this one in its text.",
+        ),
+        click.option(
+            "--mentions-until",
+            type=DayBound(end=True),
+            help="Mentions a day on or before this one in its text.",
+        ),
+        click.option("--source", "sources", multiple=True, help="Only this source (repeatable)."),
+        click.option(
+            "--lang", "languages", multiple=True, help="Only this language, e.g. en (repeatable)."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def _output_format(fmt: str | None, as_json: bool) -> str:
     return render.resolve_format("json" if as_json else fmt)
 
@@ -287,22 +312,7 @@ def ingest(
 @cli.command()
 @click.argument("query")
 @click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--since", type=DayBound(end=False), help="Published on or after this day.")
-@click.option("--until", type=DayBound(end=True), help="Published on or before this day.")
-@click.option(
-    "--mentions-since",
-    type=DayBound(end=False),
-    help="Mentions a day on or after this one in its text.",
-)
-@click.option(
-    "--mentions-until",
-    type=DayBound(end=True),
-    help="Mentions a day on or before this one in its text.",
-)
-@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
-@click.option(
-    "--lang", "languages", multiple=True, help="Only this language, e.g. en (repeatable)."
-)
+@filter_options
 @click.option(
     "--sort",
     type=click.Choice(["relevance", "date"]),
@@ -386,16 +396,7 @@ def search(
     show_default=True,
     help="Count by publication date or by the days mentioned in the text.",
 )
-@click.option("--since", type=DayBound(end=False), help="Published on or after this day.")
-@click.option("--until", type=DayBound(end=True), help="Published on or before this day.")
-@click.option(
-    "--mentions-since", type=DayBound(end=False), help="Mentioned days on or after this one."
-)
-@click.option(
-    "--mentions-until", type=DayBound(end=True), help="Mentioned days on or before this one."
-)
-@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
-@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@filter_options
 @format_option
 @pass_settings
 def timeline(
