@@ -338,14 +338,18 @@ class Corpus:
         sources: Sequence[str] = (),
         languages: Sequence[str] = (),
         now: datetime | None = None,
+        aliases: bool = True,
     ) -> Timeline:
         """Count matching articles per day, week or month of their date or mentioned days.
 
-        ``field`` is ``date`` (publication date) or ``mentions``; bounds as for :meth:`search`.
+        ``field`` is ``date`` (publication date) or ``mentions``; bounds, folding and aliases
+        as for :meth:`search`.
         """
         from newscli import query as query_module
+        from newscli.aliases import alias_files, load_aliases
 
         today = (now or datetime.now(UTC)).date()
+        table = load_aliases(alias_files(self.index_dir, self.config_dir)) if aliases else None
         with self._store.searcher() as searcher:
             return query_module.timeline(
                 searcher,
@@ -359,6 +363,7 @@ class Corpus:
                 sources=sources,
                 languages=languages,
                 today=today,
+                aliases=table,
             )
 
     def get(self, id_or_prefix: str) -> Article:

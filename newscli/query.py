@@ -670,6 +670,7 @@ def timeline(
     sources: Sequence[str] = (),
     languages: Sequence[str] = (),
     today: date | None = None,
+    aliases: AliasTable | None = None,
 ) -> Timeline:
     """Count matching articles per day, week or month of their publication or mentioned dates.
 
@@ -682,7 +683,7 @@ def timeline(
     if field not in TIMELINE_FIELDS:
         raise BadQuery(f"unknown field {field!r}; use one of {', '.join(TIMELINE_FIELDS)}")
     _check_order(since, until, mentions_since, mentions_until)
-    query = parse_query(text, searcher, today=today)
+    query = parse_query(text, searcher, today=today, aliases=aliases)
     filter_query = _filters(
         since=since,
         until=until,

@@ -238,3 +238,28 @@ def test_search_star_matches_every_article(runner: CliRunner, sample_index: Path
     result = run(runner, "search", "*", "-f", "plain", index=sample_index)
     assert result.exit_code == 0, result.output
     assert _ids(result.stdout) == sorted(ID.values())
+
+
+def test_timeline_matches_across_scripts_and_aliases(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    texts = {
+        "ru.txt": "Обстрел у Термеза\n\n5 марта 2024\n\nВчера вечером в Термезе слышали взрывы, "
+        "сообщили местные жители и представители пограничной службы.\n",
+        "uz.txt": "Termizda portlash\n\n2024-yil 6-mart\n\nKecha kechqurun Termiz shahrida "
+        "portlashlar eshitildi, deb xabar berdi mahalliy aholi va chegara xizmati vakillari.\n",
+    }
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    index = tmp_path / "ix"
+    assert run(runner, "ingest", str(folder), index=index).exit_code == 0
+    result = run(runner, "timeline", "Termez", "--by", "day", "--json", index=index)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["matched"], data["without"]) == (2, 0)
+    assert data["periods"] == [
+        {"period": "2024-03-05", "count": 1},
+        {"period": "2024-03-06", "count": 1},
+    ]
+    # Термеза matches by folding alone; Termiz needs the alias list.
+    assert Corpus.open(index).timeline("Termez", aliases=False).matched == 1
