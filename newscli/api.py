@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
-from newscli.config import DEFAULT_BATCH_SECONDS, DEFAULT_BATCH_SIZE, DEFAULT_MAX_FILE_BYTES
+from newscli.config import (
+    DEFAULT_BATCH_SECONDS,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MEMORY_BUDGET_MB,
+    DEFAULT_TIME_BUDGET,
+)
 from newscli.errors import ArticleNotFound
 from newscli.ids import ID_LENGTH, MIN_PREFIX, article_id
 from newscli.models import Article, Failure, IngestReport, SearchPage, Source, Stats
-from newscli.store import Store
+from newscli.store import BatchWriter, Fingerprint, Store
 
 __all__ = ["Corpus", "ProgressCallback"]
 
@@ -19,6 +26,14 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int, str], None]
 """Called as ``progress(done, total, current_input)`` while ingesting."""
+
+
+class _Pending(NamedTuple):
+    """What the ingest loop remembers about an input while a worker processes it."""
+
+    source: Source
+    signature: str | None
+    known: Fingerprint | None
 
 
 class Corpus:
@@ -32,12 +47,21 @@ class Corpus:
         batch_size: int = DEFAULT_BATCH_SIZE,
         batch_seconds: float = DEFAULT_BATCH_SECONDS,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        jobs: int | None = None,
+        time_budget: float = DEFAULT_TIME_BUDGET,
+        memory_budget_mb: int = DEFAULT_MEMORY_BUDGET_MB,
     ) -> None:
         self._store = store
         self.lock_wait = lock_wait
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self.max_file_bytes = max_file_bytes
+        self.jobs = jobs
+        """Worker processes that read and extract inputs; None: one per CPU."""
+        self.time_budget = time_budget
+        """Seconds one input may take before its worker is killed and the input fails."""
+        self.memory_budget_mb = memory_budget_mb
+        """Extra memory (MiB) a worker may use for one input; 0: no limit."""
 
     @classmethod
     def open(
@@ -49,6 +73,9 @@ class Corpus:
         batch_size: int = DEFAULT_BATCH_SIZE,
         batch_seconds: float = DEFAULT_BATCH_SECONDS,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        jobs: int | None = None,
+        time_budget: float = DEFAULT_TIME_BUDGET,
+        memory_budget_mb: int = DEFAULT_MEMORY_BUDGET_MB,
     ) -> Corpus:
         """Open the index in ``index_dir``; ``create`` makes it when it does not exist yet."""
         store = Store.open(Path(index_dir), create=create, lock_wait=lock_wait)
@@ -58,6 +85,9 @@ class Corpus:
             batch_size=batch_size,
             batch_seconds=batch_seconds,
             max_file_bytes=max_file_bytes,
+            jobs=jobs,
+            time_budget=time_budget,
+            memory_budget_mb=memory_budget_mb,
         )
 
     @property
@@ -80,8 +110,7 @@ class Corpus:
         whose raw input is unchanged are not processed again; articles whose cleaned text is
         already indexed from another input are counted as duplicates and not indexed twice.
         """
-        from newscli.pipeline import build_article  # trafilatura & co.: ingest pays, not search
-        from newscli.sources import InputError, expand, read_local
+        from newscli.sources import expand
 
         now = now or datetime.now(UTC)
         report = IngestReport()
@@ -93,49 +122,102 @@ class Corpus:
                 report.skipped.append(item)
             else:
                 report.failed.append(item)
-        written_hashes: dict[str, str] = {}
         with self._store.writer(
             batch_size=self.batch_size, batch_seconds=self.batch_seconds, lock_wait=self.lock_wait
         ) as writer:
-            for done, source in enumerate(sources):
-                if progress:
-                    progress(done, len(sources), source.given)
-                if source.path is None:
-                    report.failed.append(
-                        Failure(source.given, "fetching URLs is not available in this version")
-                    )
-                    continue
-                try:
-                    raw = read_local(source, max_bytes=self.max_file_bytes)
-                    known = writer.fingerprint(article_id(source.key))
-                    if known is not None and known.source_hash == raw.source_hash:
-                        report.unchanged += 1
-                        continue
-                    article = build_article(source, raw, now=now)
-                except InputError as exc:
-                    report.failed.append(Failure(source.given, str(exc)))
-                    continue
-                except (OSError, ValueError, RecursionError, MemoryError) as exc:
-                    log.debug("unexpected failure on %s", source.given, exc_info=True)
-                    report.failed.append(Failure(source.given, f"{type(exc).__name__}: {exc}"))
-                    continue
-                twin = written_hashes.get(article.content_hash) or writer.id_with_content(
-                    article.content_hash
-                )
-                if twin is not None and twin != article.id:
-                    report.duplicates += 1
-                    continue
-                if known is None:
-                    report.added += 1
-                elif known.content_hash == article.content_hash:
-                    report.unchanged += 1  # e.g. only boilerplate changed; keep the new hash
-                else:
-                    report.updated += 1
-                writer.put(article)
-                written_hashes[article.content_hash] = article.id
-            if progress:
-                progress(len(sources), len(sources), "")
+            self._ingest_sources(sources, writer, report, progress=progress, now=now)
         return report
+
+    def _ingest_sources(
+        self,
+        sources: Sequence[Source],
+        writer: BatchWriter,
+        report: IngestReport,
+        *,
+        progress: ProgressCallback | None,
+        now: datetime,
+    ) -> None:
+        """Skip what the stat cache knows, build the rest in workers, index it in input order.
+
+        Workers read, extract and clean; this process alone decides (in input order, so the
+        report is the same for any number of workers) what is new, updated, unchanged or a
+        duplicate, and writes to the index.
+        """
+        from newscli import filestate
+        from newscli.workers import Budget, Built, Same, Task, WorkerPool, default_jobs
+
+        state = filestate.FileState.load(self.index_dir, generation=self._store.generation())
+        writer.on_commit = lambda: state.save(self._store.generation())
+        total = len(sources)
+        done = 0
+
+        def tick(current: str) -> None:
+            nonlocal done
+            done += 1
+            if progress:
+                progress(done, total, current)
+
+        def tasks() -> Iterator[tuple[_Pending, Task]]:
+            for source in sources:
+                signature = filestate.signature(source.path) if source.path else None
+                entry = state.get(source.key) if signature else None
+                if entry is not None and entry.signature == signature:
+                    if entry.status == filestate.INDEXED:
+                        report.unchanged += 1
+                        tick(source.given)
+                        continue
+                    twin = writer.id_with_content(entry.content_hash)
+                    if twin is not None and twin != article_id(source.key):
+                        report.duplicates += 1
+                        tick(source.given)
+                        continue
+                known = writer.fingerprint(article_id(source.key))
+                yield (
+                    _Pending(source, signature, known),
+                    Task(source, known_hash=known.source_hash if known else None),
+                )
+
+        if progress:
+            progress(0, total, "")
+        budget = Budget(seconds=self.time_budget, memory_mb=self.memory_budget_mb)
+        written_hashes: dict[str, str] = {}
+        with WorkerPool(
+            jobs=self.jobs or default_jobs(),
+            budget=budget,
+            max_bytes=self.max_file_bytes,
+            now=now,
+        ) as pool:
+            for pending, outcome in pool.run(tasks()):
+                source, signature, known = pending
+                tick(source.given)
+                if isinstance(outcome, Same):
+                    report.unchanged += 1
+                    status, content = filestate.INDEXED, known.content_hash if known else ""
+                elif isinstance(outcome, Built):
+                    article = outcome.article
+                    status, content = filestate.INDEXED, article.content_hash
+                    twin = written_hashes.get(article.content_hash) or writer.id_with_content(
+                        article.content_hash
+                    )
+                    if twin is not None and twin != article.id:
+                        report.duplicates += 1
+                        status = filestate.DUPLICATE
+                    else:
+                        if known is None:
+                            report.added += 1
+                        elif known.content_hash == article.content_hash:
+                            report.unchanged += 1  # e.g. only boilerplate changed
+                        else:
+                            report.updated += 1
+                        writer.put(article)
+                        written_hashes[article.content_hash] = article.id
+                else:
+                    report.failed.append(Failure(source.given, outcome.reason))
+                    continue
+                if signature is not None:
+                    state.stage(source.key, filestate.Entry(signature, status, content))
+        writer.commit()
+        state.save(self._store.generation())
 
     def search(
         self,

@@ -7,6 +7,7 @@ Heavy modules (Whoosh, trafilatura, rich) are imported inside the commands that 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import logging
 import os
 import re
@@ -19,7 +20,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from newscli import __version__, render
-from newscli.config import Settings, default_index_dir
+from newscli.config import (
+    DEFAULT_MEMORY_BUDGET_MB,
+    DEFAULT_TIME_BUDGET,
+    Settings,
+    default_index_dir,
+)
 from newscli.errors import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -123,6 +129,9 @@ def _open(settings: Settings, *, create: bool = False, lock_wait: float = 0.0) -
         batch_size=settings.batch_size,
         batch_seconds=settings.batch_seconds,
         max_file_bytes=settings.max_file_bytes,
+        jobs=settings.jobs,
+        time_budget=settings.time_budget,
+        memory_budget_mb=settings.memory_budget_mb,
     )
 
 
@@ -179,6 +188,29 @@ def cli(ctx: click.Context, index_dir: Path | None, verbose: int, debug: bool) -
     metavar="SECONDS",
     help="Wait this long for another run's lock, then exit 75.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Worker processes that read and extract inputs. Default: one per CPU.",
+)
+@click.option(
+    "--time-budget",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIME_BUDGET,
+    show_default=True,
+    metavar="SECONDS",
+    help="Fail an input whose extraction takes longer than this.",
+)
+@click.option(
+    "--memory-budget",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MEMORY_BUDGET_MB,
+    show_default=True,
+    metavar="MB",
+    help="Fail an input whose extraction needs more memory than this (0: no limit).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
 @pass_settings
 def ingest(
@@ -187,6 +219,9 @@ def ingest(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     wait: float,
+    jobs: int | None,
+    time_budget: float,
+    memory_budget: int,
     quiet: bool,
 ) -> None:
     """Import article files, folders and URLs into the index.
@@ -202,6 +237,9 @@ def ingest(
     Exit status: 0 all went well, 3 some inputs failed, 1 nothing could be done,
     75 another run holds the index.
     """
+    settings = dataclasses.replace(
+        settings, jobs=jobs, time_budget=time_budget, memory_budget_mb=memory_budget
+    )
     corpus = _open(settings, create=True, lock_wait=wait)
     with render.progress("Ingesting", enabled=not quiet) as progress:
         report = corpus.ingest(inputs, include=include, exclude=exclude, progress=progress)

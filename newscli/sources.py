@@ -25,6 +25,7 @@ __all__ = [
     "RawInput",
     "expand",
     "is_url",
+    "load",
     "read_local",
 ]
 
@@ -208,3 +209,10 @@ def read_local(source: Source, *, max_bytes: int) -> RawInput:
         sidecar=sidecar,
         source_hash=content_hash(data, sidecar_bytes),
     )
+
+
+def load(source: Source, *, max_bytes: int) -> RawInput:
+    """Turn a Source into a RawInput: the one place where an input's content is obtained."""
+    if source.path is None:
+        raise InputError("fetching URLs is not available in this version")
+    return read_local(source, max_bytes=max_bytes)

@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -353,6 +353,10 @@ class Store:
             size_bytes=size,
         )
 
+    def generation(self) -> int:
+        """Return the generation of the latest commit (it changes with every commit)."""
+        return int(self._ix.latest_generation())
+
     def writer(self, *, batch_size: int, batch_seconds: float, lock_wait: float) -> BatchWriter:
         """Return a writer that holds the run lock and commits in batches."""
         return BatchWriter(
@@ -387,6 +391,8 @@ class BatchWriter:
         self._searcher: Searcher | None = None
         self.committed = 0
         """Documents written by commits that have returned (and been fsynced)."""
+        self.on_commit: Callable[[], None] | None = None
+        """Called after each commit, once the documents are on disk."""
 
     def __enter__(self) -> BatchWriter:
         self._lock.acquire()
@@ -460,3 +466,5 @@ class BatchWriter:
         log.info("committed %d documents to %s", self._pending, folder)
         self._pending = 0
         self._store._refresh()
+        if self.on_commit is not None:
+            self.on_commit()
