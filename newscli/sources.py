@@ -8,7 +8,7 @@ import io
 import json
 import os
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,9 +139,28 @@ def _os_reason(exc: OSError) -> str:
     return reason[:1].lower() + reason[1:]
 
 
+_CHUNK_BYTES = 1024 * 1024
+
+
+def _read_up_to(read: Callable[[int], bytes], limit: int, first: int = _CHUNK_BYTES) -> bytes:
+    """Read at most ``limit`` bytes in chunks: ``read(limit)`` would allocate ``limit`` at once."""
+    chunks: list[bytes] = []
+    total = 0
+    size = max(1, min(first, limit))
+    while total < limit:
+        chunk = read(min(size, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        size = _CHUNK_BYTES
+    return b"".join(chunks)
+
+
 def _read_capped(path: Path, max_bytes: int) -> bytes:
     with path.open("rb") as handle:
-        data = handle.read(max_bytes + 1)
+        expected = os.fstat(handle.fileno()).st_size
+        data = _read_up_to(handle.read, max_bytes + 1, first=expected + 1)
     if len(data) > max_bytes:
         raise InputError(f"file is larger than the {max_bytes // (1024 * 1024)} MB limit")
     return data
@@ -150,7 +169,7 @@ def _read_capped(path: Path, max_bytes: int) -> bytes:
 def _gunzip(data: bytes, max_bytes: int) -> bytes:
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            out = stream.read(max_bytes + 1)
+            out = _read_up_to(stream.read, max_bytes + 1)
     except (OSError, EOFError) as exc:
         raise InputError(f"damaged gzip data ({exc})") from exc
     if len(out) > max_bytes:

@@ -43,17 +43,12 @@ log = logging.getLogger(__name__)
 
 C = TypeVar("C")
 
-_PRELOAD = ["newscli.pipeline", "trafilatura", "py3langid"]
+_PRELOAD = ["newscli.pipeline", "newscli.warmup"]
 """Imported once by the fork server, so that starting or replacing a worker is cheap."""
 _AHEAD_PER_WORKER = 8
 """Inputs dispatched or finished but not yet handed back, per worker: bounds memory."""
 _START_TIMEOUT = 120.0
 _STOP_TIMEOUT = 2.0
-_WARM_HTML = (
-    b"<html><head><title>Warm up</title></head><body><article><p>"
-    + b"This short paragraph lets the extractor load what it loads on first use. " * 4
-    + b"</p></article></body></html>"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,13 +150,10 @@ def _limit_memory(megabytes: int) -> None:
 
 
 def _warm_up() -> None:
-    """Load lazily loaded models (language, extractor) before the memory limit and the clock."""
-    from newscli.extract import extract_html
-    from newscli.language import detect_language
+    """Make sure lazily loaded models are loaded before the memory limit and the clock start."""
+    from newscli.warmup import warm_up  # a no-op import when the fork server preloaded it
 
-    with contextlib.suppress(Exception):
-        extract_html(_WARM_HTML)
-        detect_language("This sentence is here to load the language model before any input.")
+    warm_up()
 
 
 def _worker_main(conn: Connection, budget: Budget, max_bytes: int, now: datetime) -> None:
@@ -208,12 +200,14 @@ class _Worker:
         self.conn: Connection = parent_end
         self.seq = -1
         self.deadline = 0.0
-        if not parent_end.poll(_START_TIMEOUT):
-            self.kill()
-            raise RuntimeError("a worker process did not start")
-        parent_end.recv()
+        self._ready = False
 
     def send(self, seq: int, task: Task, seconds: float) -> None:
+        if not self._ready:  # the budget starts once the worker has started
+            if not self.conn.poll(_START_TIMEOUT):
+                raise OSError("a worker process did not start")
+            self.conn.recv()
+            self._ready = True
         self.conn.send(task)
         self.seq = seq
         self.deadline = time.monotonic() + seconds
@@ -279,15 +273,17 @@ class WorkerPool:
         )
 
     def _get_idle(self) -> _Worker:
+        if not self._idle and not self._started:  # first use: start them all, they warm up
+            self._idle = [self._spawn() for _ in range(self._jobs)]  # in parallel
         if self._idle:
-            return self._idle.pop()
+            return self._idle.pop(0)
         return self._spawn()
 
     def _dispatch(self, seq: int, task: Task) -> None:
         worker = self._get_idle()
         try:
             worker.send(seq, task, self._budget.seconds)
-        except (OSError, ValueError):  # it died while idle: replace it and try once more
+        except (OSError, ValueError, EOFError):  # it died while idle: replace it, try again
             worker.kill()
             self.replaced += 1
             worker = self._spawn()
