@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_INDEX := .newscli/index
 ARGS ?=
 
-.PHONY: install demo test lint fmt typecheck check cov clean
+.PHONY: install demo test lint fmt typecheck check cov clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 check: lint typecheck test
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py $(ARGS)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov .newscli

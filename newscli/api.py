@@ -166,7 +166,11 @@ class Corpus:
                         report.unchanged += 1
                         tick(source.given)
                         continue
-                    twin = writer.id_with_content(entry.content_hash)
+                    if entry.status == filestate.FAILED:
+                        report.failed.append(Failure(source.given, entry.detail))
+                        tick(source.given)
+                        continue
+                    twin = writer.id_with_content(entry.detail)
                     if twin is not None and twin != article_id(source.key):
                         report.duplicates += 1
                         tick(source.given)
@@ -213,7 +217,9 @@ class Corpus:
                         written_hashes[article.content_hash] = article.id
                 else:
                     report.failed.append(Failure(source.given, outcome.reason))
-                    continue
+                    if not outcome.lasting:
+                        continue
+                    status, content = filestate.FAILED, outcome.reason
                 if signature is not None:
                     state.stage(source.key, filestate.Entry(signature, status, content))
         writer.commit()

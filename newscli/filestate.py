@@ -8,7 +8,9 @@ the hash changed too.
 The cache is only trusted for the index generation it was saved with: entries are written after
 the index commit that contains their articles, and any other change of the index (a commit the
 cache did not see, e.g. a run killed between the two) makes the whole cache stale, so the next
-run falls back to hashing. Failed inputs are never cached: they are tried again next time.
+run falls back to hashing. A failure that depends on the bytes alone ("no article text found")
+is remembered and reported again; failures that may pass next time (an unreadable file, a
+budget overrun, a crash) are not cached.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DUPLICATE", "INDEXED", "STATE_FILE", "Entry", "FileState", "signature"]
+__all__ = ["DUPLICATE", "FAILED", "INDEXED", "STATE_FILE", "Entry", "FileState", "signature"]
 
 STATE_FILE = "filestate.sqlite"
 INDEXED = "indexed"
 DUPLICATE = "duplicate"
+FAILED = "failed"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,18 +34,22 @@ CREATE TABLE IF NOT EXISTS files (
     key TEXT PRIMARY KEY,
     signature TEXT NOT NULL,
     status TEXT NOT NULL,
-    content_hash TEXT NOT NULL
+    detail TEXT NOT NULL
 );
 """
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A file as last ingested: its stat signature, and whether it was indexed or a duplicate."""
+    """A file as last ingested: its stat signature and what became of it.
+
+    ``detail`` is the content hash for ``indexed`` and ``duplicate``, the reason for ``failed``
+    (only failures that depend on the file's content alone are remembered).
+    """
 
     signature: str
     status: str
-    content_hash: str
+    detail: str
 
 
 def _stat_part(path: str) -> str | None:
@@ -100,7 +107,7 @@ class FileState:
                     entries = {
                         key: Entry(sig, status, content)
                         for key, sig, status, content in db.execute(
-                            "SELECT key, signature, status, content_hash FROM files"
+                            "SELECT key, signature, status, detail FROM files"
                         )
                     }
         return cls(path, entries, generation, stale=stale)
@@ -124,10 +131,10 @@ class FileState:
                 if self._stale:  # saved for another state of the index: start afresh
                     db.execute("DELETE FROM files")
                 db.executemany(
-                    "INSERT OR REPLACE INTO files (key, signature, status, content_hash) "
+                    "INSERT OR REPLACE INTO files (key, signature, status, detail) "
                     "VALUES (?, ?, ?, ?)",
                     [
-                        (key, entry.signature, entry.status, entry.content_hash)
+                        (key, entry.signature, entry.status, entry.detail)
                         for key, entry in self._staged.items()
                     ],
                 )

@@ -88,6 +88,8 @@ class Failed:
     """The input could not be turned into an article, and why."""
 
     reason: str
+    lasting: bool = False
+    """The same bytes will always fail this way (so an unchanged file need not be retried)."""
 
 
 Outcome = Built | Same | Failed
@@ -112,7 +114,7 @@ def process(task: Task, *, max_bytes: int, now: datetime) -> Outcome:
             return Same(raw.source_hash)
         return Built(build_article(task.source, raw, now=now))
     except InputError as exc:
-        return Failed(str(exc))
+        return Failed(str(exc), lasting=not isinstance(exc.__cause__, OSError))
     except MemoryError:
         raise
     except Exception as exc:  # a bad input must never stop the run; say what went wrong

@@ -175,3 +175,21 @@ def test_ingest_bad_jobs_is_a_usage_error(runner: CliRunner, tmp_path: Path, job
     result = run(runner, "ingest", "--jobs", jobs, str(CORPUS), index=tmp_path / "ix")
     assert result.exit_code == 2
     assert "--jobs" in result.stderr
+
+
+def test_ingest_lasting_failure_is_reported_again_without_rereading(
+    runner: CliRunner, tmp_path: Path, corpus_copy: Path
+) -> None:
+    fake = corpus_copy / "fake.txt"
+    fake.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    index = tmp_path / "ix"
+    first = run(runner, "ingest", str(corpus_copy), index=index)
+    # Same size and mtime, now a text: a stat-first scan reports the remembered failure.
+    before = fake.stat()
+    fake.write_bytes(b"A title\n\n" + b"word " * 12 + b"ok\n")  # 72 bytes, like before
+    os.utime(fake, ns=(before.st_atime_ns, before.st_mtime_ns))
+    second = run(runner, "ingest", str(corpus_copy), index=index)
+    assert first.exit_code == second.exit_code == 3
+    failed = f"failed: {fake}: not an article: PNG image\n"
+    assert first.stderr == SUMMARY.format(5, 0, 0, 0, 0, 1) + failed
+    assert second.stderr == SUMMARY.format(0, 0, 5, 0, 0, 1) + failed
