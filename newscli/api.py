@@ -28,6 +28,43 @@ ProgressCallback = Callable[[int, int, str], None]
 """Called as ``progress(done, total, current_input)`` while ingesting."""
 
 
+_DIRECT_LOOKUPS = 200
+"""Index lookups made one by one before loading all ids and content hashes at once."""
+
+
+class _Lookups:
+    """Ask the index whether an id or a content hash is committed, cheaply when asked often.
+
+    The first few questions are index lookups; after that the committed ids and content hashes
+    are loaded once into sets, so that the many misses of a large first ingest cost nothing.
+    """
+
+    def __init__(self, writer: BatchWriter) -> None:
+        self._writer = writer
+        self._asked = 0
+        self._ids: set[str] | None = None
+        self._hashes: set[str] | None = None
+
+    def _may_exist(self, value: str, terms: set[str] | None) -> bool:
+        self._asked += 1
+        if self._ids is None and self._asked > _DIRECT_LOOKUPS:
+            self._ids = self._writer.committed_terms("id")
+            self._hashes = self._writer.committed_terms("content_hash")
+        return terms is None or value in terms
+
+    def fingerprint(self, article_id: str) -> Fingerprint | None:
+        """Return the committed hashes of an article, or None."""
+        if not self._may_exist(article_id, self._ids):
+            return None
+        return self._writer.fingerprint(article_id)
+
+    def id_with_content(self, content_hash: str) -> str | None:
+        """Return the id of a committed article with this content hash, or None."""
+        if not self._may_exist(content_hash, self._hashes):
+            return None
+        return self._writer.id_with_content(content_hash)
+
+
 class _Pending(NamedTuple):
     """What the ingest loop remembers about an input while a worker processes it."""
 
@@ -150,6 +187,7 @@ class Corpus:
         writer.on_commit = lambda: state.save(self._store.generation())
         total = len(sources)
         done = 0
+        lookups = _Lookups(writer)
 
         def tick(current: str) -> None:
             nonlocal done
@@ -170,12 +208,12 @@ class Corpus:
                         report.failed.append(Failure(source.given, entry.detail))
                         tick(source.given)
                         continue
-                    twin = writer.id_with_content(entry.detail)
+                    twin = lookups.id_with_content(entry.detail)
                     if twin is not None and twin != article_id(source.key):
                         report.duplicates += 1
                         tick(source.given)
                         continue
-                known = writer.fingerprint(article_id(source.key))
+                known = lookups.fingerprint(article_id(source.key))
                 yield (
                     _Pending(source, signature, known),
                     Task(source, known_hash=known.source_hash if known else None),
@@ -200,7 +238,7 @@ class Corpus:
                 elif isinstance(outcome, Built):
                     article = outcome.article
                     status, content = filestate.INDEXED, article.content_hash
-                    twin = written_hashes.get(article.content_hash) or writer.id_with_content(
+                    twin = written_hashes.get(article.content_hash) or lookups.id_with_content(
                         article.content_hash
                     )
                     if twin is not None and twin != article.id:

@@ -25,6 +25,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from newscli.startup import import_whoosh
+
+import_whoosh()  # before any other Whoosh import: it keeps `newscli search` quick to start
+
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
@@ -435,6 +439,17 @@ class BatchWriter:
         """Return the id of a committed article with this content hash, if any."""
         fields = self._current_searcher().document(content_hash=content_hash)
         return str(fields["id"]) if fields else None
+
+    def committed_terms(self, fieldname: str) -> set[str]:
+        """Return every committed term of an ID field (a superset: deleted documents' too).
+
+        One pass over the field's lexicon; cheaper than many lookups when most will miss.
+        """
+        reader = self._current_searcher().reader()
+        return {
+            term.decode("utf-8") if isinstance(term, bytes) else str(term)
+            for term in reader.lexicon(fieldname)
+        }
 
     def put(self, article: Article) -> None:
         """Add or replace (by id) an article; commit when the batch is full or old."""
