@@ -188,6 +188,7 @@ class Corpus:
         total = len(sources)
         done = 0
         lookups = _Lookups(writer)
+        signer = filestate.Signer()
 
         def tick(current: str) -> None:
             nonlocal done
@@ -197,7 +198,7 @@ class Corpus:
 
         def tasks() -> Iterator[tuple[_Pending, Task]]:
             for source in sources:
-                signature = filestate.signature(source.path) if source.path else None
+                signature = signer.signature(source.path) if source.path else None
                 entry = state.get(source.key) if signature else None
                 if entry is not None and entry.signature == signature:
                     if entry.status == filestate.INDEXED:

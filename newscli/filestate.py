@@ -21,7 +21,16 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DUPLICATE", "FAILED", "INDEXED", "STATE_FILE", "Entry", "FileState", "signature"]
+__all__ = [
+    "DUPLICATE",
+    "FAILED",
+    "INDEXED",
+    "STATE_FILE",
+    "Entry",
+    "FileState",
+    "Signer",
+    "signature",
+]
 
 STATE_FILE = "filestate.sqlite"
 INDEXED = "indexed"
@@ -60,22 +69,48 @@ def _stat_part(path: str) -> str | None:
     return f"{info.st_size}:{info.st_mtime_ns}"
 
 
+class Signer:
+    """Stat signatures of files: ``size:mtime`` of the file and of its sidecar, if any.
+
+    Sidecars are looked for in a listing of each folder, read once, so that a file without
+    one costs a single ``stat``.
+    """
+
+    def __init__(self) -> None:
+        self._listings: dict[str, frozenset[str]] = {}
+
+    def _json_names(self, folder: str) -> frozenset[str]:
+        names = self._listings.get(folder)
+        if names is None:
+            try:
+                with os.scandir(folder or ".") as entries:
+                    names = frozenset(e.name for e in entries if e.name.endswith(".json"))
+            except OSError:
+                names = frozenset()
+            self._listings[folder] = names
+        return names
+
+    def signature(self, path: str) -> str | None:
+        """Return the file's signature, or None when it cannot be stat'ed."""
+        own = _stat_part(path)
+        if own is None:
+            return None
+        folder, name = os.path.split(path)
+        listing = self._json_names(folder)
+        if not listing:
+            return own
+        stem = os.path.splitext(name)[0]  # noqa: PTH122 - hot path, plain strings
+        for candidate in (name + ".json", stem + ".json"):
+            if candidate != name and candidate in listing:
+                found = _stat_part(os.path.join(folder, candidate))  # noqa: PTH118 - hot path
+                if found is not None:
+                    return f"{own}|{candidate}={found}"
+        return own
+
+
 def signature(path: str) -> str | None:
-    """Return ``size:mtime`` of a file and of its sidecar, or None when it cannot be stat'ed."""
-    own = _stat_part(path)
-    if own is None:
-        return None
-    root, _ext = os.path.splitext(path)  # noqa: PTH122 - hot path, plain strings
-    sidecars = [path + ".json"]
-    if root + ".json" != path:
-        sidecars.append(root + ".json")
-    parts = [own]
-    for candidate in sidecars:
-        found = _stat_part(candidate)
-        if found is not None:
-            parts.append(f"{candidate[len(root) :]}={found}")
-            break
-    return "|".join(parts)
+    """Return the stat signature of one file (see :class:`Signer`)."""
+    return Signer().signature(path)
 
 
 class FileState:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_from_bytes
 
 from newscli import decoding
 from newscli.ids import canonical_url, content_hash, file_key
@@ -55,17 +56,27 @@ def is_url(argument: str) -> bool:
     return lowered.startswith(("http://", "https://"))
 
 
-def _suffix(path: Path) -> str:
-    """Return the document suffix, looking through ``.gz`` (``a.html.gz`` -> ``.html``)."""
-    name = path.name.lower()
+def _name_suffix(name: str) -> str:
+    """Return the document suffix of a file name, looking through ``.gz`` (lower case)."""
+    name = name.lower()
     if name.endswith(_GZIP_SUFFIX):
         name = name[: -len(_GZIP_SUFFIX)]
-    return Path(name).suffix
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""  # as pathlib's Path.suffix
 
 
-def _is_candidate(path: Path) -> bool:
-    suffix = _suffix(path)
+def _suffix(path: Path) -> str:
+    """Return the document suffix, looking through ``.gz`` (``a.html.gz`` -> ``.html``)."""
+    return _name_suffix(path.name)
+
+
+def _is_candidate_suffix(suffix: str) -> bool:
     return suffix in TEXT_SUFFIXES or suffix in HTML_SUFFIXES or suffix == ""
+
+
+def _file_uri(absolute: str) -> str:
+    """``Path(absolute).as_uri()`` (see :func:`ids.file_key`) without building a Path."""
+    return "file://" + quote_from_bytes(os.fsencode(absolute))
 
 
 def _matches(relative: str, patterns: Sequence[str]) -> bool:
@@ -73,13 +84,20 @@ def _matches(relative: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in patterns)
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    """Yield files below ``root`` in a stable order; symlinked folders are not followed."""
+def _walk(root: str) -> Iterator[tuple[str, str]]:
+    """Yield ``(path relative to root with /, path)`` of files below ``root``, in a stable order.
+
+    Hidden files and folders are skipped; symlinked folders are not followed. Plain strings,
+    not Paths: a folder of 100,000 files is walked in well under a second.
+    """
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        prefix = "" if folder == root else folder[len(root) :].lstrip(os.sep) + os.sep
+        if os.sep != "/":
+            prefix = prefix.replace(os.sep, "/")
         for name in sorted(files):
             if not name.startswith("."):
-                yield Path(folder) / name
+                yield prefix + name, os.path.join(folder, name)  # noqa: PTH118 - hot loop
 
 
 def expand(
@@ -110,21 +128,23 @@ def expand(
             yield Failure(argument, _os_reason(exc))
             continue
         if stat.S_ISDIR(mode):
-            for file in _walk(path):
-                relative = file.relative_to(path).as_posix()
+            base = str(path.absolute())
+            for relative, file in _walk(str(path)):
                 if include and not _matches(relative, include):
                     continue
                 if exclude and _matches(relative, exclude):
                     continue
-                if file.name.lower().endswith(".json"):
+                name = relative.rsplit("/", 1)[-1]
+                if name.lower().endswith(".json"):
                     continue  # sidecars and other metadata
-                if not _is_candidate(file):
-                    yield Failure(str(file), f"skipped: unsupported file type '{_suffix(file)}'")
+                suffix = _name_suffix(name)
+                if not _is_candidate_suffix(suffix):
+                    yield Failure(file, f"skipped: unsupported file type '{suffix}'")
                     continue
-                key = file_key(file)
+                key = _file_uri(os.path.join(base, relative))  # noqa: PTH118 - hot loop
                 if key not in seen:
                     seen.add(key)
-                    yield Source(key=key, path=str(file), given=str(file))
+                    yield Source(key=key, path=file, given=file)
         elif stat.S_ISREG(mode):
             key = file_key(path)
             if key not in seen:

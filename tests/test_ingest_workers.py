@@ -193,3 +193,17 @@ def test_ingest_lasting_failure_is_reported_again_without_rereading(
     failed = f"failed: {fake}: not an article: PNG image\n"
     assert first.stderr == SUMMARY.format(5, 0, 0, 0, 0, 1) + failed
     assert second.stderr == SUMMARY.format(0, 0, 5, 0, 0, 1) + failed
+
+
+def test_ingest_changed_sidecar_updates_unchanged_file(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    story = folder / "story.txt"
+    shutil.copy(CORPUS / SAMPLE_IDS["001"], story)
+    index = tmp_path / "ix"
+    assert run(runner, "ingest", str(folder), index=index).exit_code == 0
+    (folder / "story.txt.json").write_text('{"title": "Sidecar title"}', encoding="utf-8")
+    result = run(runner, "ingest", str(folder), index=index)
+    assert result.stderr == SUMMARY.format(0, 1, 0, 0, 0, 0)
+    hits = run(runner, "search", "title:sidecar", "--format", "plain", index=index).stdout
+    assert hits.count("\n") == 1
