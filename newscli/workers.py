@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -197,7 +198,8 @@ class _Worker:
             name=name,
             daemon=True,
         )
-        self.process.start()
+        with _main_module_hidden():
+            self.process.start()
         child_end.close()
         self.conn: Connection = parent_end
         self.seq = -1
@@ -228,6 +230,29 @@ class _Worker:
             self.kill()
         else:
             self.conn.close()
+
+
+@contextlib.contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Keep multiprocessing from running the caller's main script again in each new worker.
+
+    A worker needs nothing from ``__main__``; without this, a script that calls
+    ``Corpus.ingest`` at top level would be re-run (and re-ingest) in every worker.
+    """
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    names: tuple[str, ...] = ("__file__", "__spec__")
+    saved: dict[str, Any] = {name: main.__dict__[name] for name in names if name in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        main.__dict__.update(saved)
+        if "__spec__" not in saved:
+            main.__dict__.pop("__spec__", None)
 
 
 def _crash_reason(exitcode: int | None) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +209,23 @@ def test_ingest_changed_sidecar_updates_unchanged_file(runner: CliRunner, tmp_pa
     assert result.stderr == SUMMARY.format(0, 1, 0, 0, 0, 0)
     hits = run(runner, "search", "title:sidecar", "--format", "plain", index=index).stdout
     assert hits.count("\n") == 1
+
+
+def test_ingest_from_a_script_does_not_rerun_it_in_workers(tmp_path: Path) -> None:
+    script = tmp_path / "script.py"
+    marker = tmp_path / "runs.txt"
+    script.write_text(
+        "from newscli import Corpus\n"
+        f"with open({str(marker)!r}, 'a') as handle:\n"
+        "    handle.write('run\\n')\n"
+        f"report = Corpus.open({str(tmp_path / 'ix')!r}, create=True, jobs=2)"
+        f".ingest([{str(CORPUS)!r}])\n"
+        "print(report.summary())\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "5 added, 0 updated, 0 unchanged, 0 duplicates, 0 skipped, 0 failed\n"
+    assert marker.read_text(encoding="utf-8") == "run\n"
