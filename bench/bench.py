@@ -432,12 +432,16 @@ def median(values: Sequence[float]) -> float:
 
 
 def ingest(index: Path, folder: Path, jobs: int | None) -> RunResult:
-    args = ["--index", str(index), "ingest", "-q", str(folder)]
+    args = ["--index", str(index), "ingest", str(folder)]
     if jobs:
         args[3:3] = ["--jobs", str(jobs)]
     result = run_cli(args, sample_rss=True)
-    if result.returncode != 0:
-        print(f"  ingest exited {result.returncode}: {result.stderr.strip()[:500]}", flush=True)
+    summary = result.stderr.strip().splitlines()[0] if result.stderr.strip() else ""
+    print(
+        f"  . ingest {folder.name}: {result.seconds:.1f} s, {result.peak_rss_mb:.0f} MB; "
+        f"{summary} (exit {result.returncode})",
+        flush=True,
+    )
     return result
 
 
@@ -462,6 +466,11 @@ def bench_size(
         if attempt < repeats:
             raw_rates.append(raw_whoosh_rate(texts, work / "raw"))
             trafilatura_rates.append(trafilatura_rate(sample))
+            print(
+                f"  . raw Whoosh {raw_rates[-1]:.0f} docs/s, "
+                f"trafilatura {trafilatura_rates[-1]:.1f} pages/s",
+                flush=True,
+            )
         shutil.rmtree(index, ignore_errors=True)
         text_runs.append(ingest(index, root / "text", jobs))
         if attempt >= loops - html_repeats:
@@ -497,6 +506,22 @@ def bench_size(
     if failed:
         print(f"  note: ingest reported: {failed[0]}", flush=True)
 
+    measure_index(figures, index, root, texts, repeats=repeats, jobs=jobs, quick=quick)
+    shutil.rmtree(work / "raw", ignore_errors=True)
+    return figures
+
+
+def measure_index(
+    figures: Figures,
+    index: Path,
+    root: Path,
+    texts: Sequence[Path],
+    *,
+    repeats: int,
+    jobs: int | None,
+    quick: bool,
+) -> None:
+    """Index size, search latencies, ripgrep, no-change and one-changed rescans of ``root``."""
     cleaned = cleaned_bytes(index)
     index_size = sum(p.stat().st_size for p in index.iterdir() if p.is_file())
     figures.put("index_mb", index_size / 1e6)
@@ -537,7 +562,9 @@ def bench_size(
         print("  rg (ripgrep) not installed: ripgrep ratio skipped", flush=True)
     else:
         figures.put(
-            "rg_ms", median(rg_times), f"rg -l -i -w over {len(texts) + len(pages):,} files"
+            "rg_ms",
+            median(rg_times),
+            f"rg -l -i -w over {len(files_of(root, '.txt')) + len(files_of(root, '.html')):,} files",
         )
         figures.put(
             "cold_search_vs_rg", median(rg_times) / cold, "target >= 2 (rg time / search time)"
@@ -554,8 +581,6 @@ def bench_size(
     figures.put(
         "one_changed_s", median([r.seconds for r in changed_runs]), _summary(changed_runs[-1])
     )
-    shutil.rmtree(work / "raw", ignore_errors=True)
-    return figures
 
 
 def _summary(result: RunResult) -> str:
@@ -605,6 +630,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (median)")
     parser.add_argument("--html-repeats", type=int, default=None, help="HTML ingest runs")
     parser.add_argument("--jobs", type=int, default=None, help="ingest --jobs (default: CPUs)")
+    parser.add_argument(
+        "--existing-index",
+        nargs=2,
+        metavar=("INDEX", "FOLDER"),
+        help="only the search and rescan figures, on an index already built from FOLDER",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         sizes, repeats, html_repeats = [2000], 1, 1
@@ -623,6 +654,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     started = time.perf_counter()
     results = []
+    if args.existing_index:
+        index, folder = (Path(p) for p in args.existing_index)
+        figures = Figures(0)
+        print(f"\n== existing index {index} of {folder} ==", flush=True)
+        texts = files_of(folder, ".txt")
+        measure_index(figures, index, folder, texts, repeats=repeats, jobs=args.jobs, quick=False)
+        sizes = []
     for size in sizes:
         figures = bench_size(
             size,
