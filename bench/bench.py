@@ -564,7 +564,7 @@ def measure_index(
         figures.put(
             "rg_ms",
             median(rg_times),
-            f"rg -l -i -w over {len(files_of(root, '.txt')) + len(files_of(root, '.html')):,} files",
+            f"rg -l -i -w, {len(files_of(root, '.txt')) + len(files_of(root, '.html')):,} files",
         )
         figures.put(
             "cold_search_vs_rg", median(rg_times) / cold, "target >= 2 (rg time / search time)"
