@@ -576,7 +576,7 @@ def measure_index(
     for attempt in range(repeats):
         target = texts[(attempt * 7919) % len(texts)]
         with target.open("a", encoding="utf-8") as handle:
-            handle.write(f"\nA late correction number {attempt} was added to this story.\n")
+            handle.write(f"\nCorrection {time.time_ns()}: a figure in this story was wrong.\n")
         changed_runs.append(ingest(index, root, jobs))
     figures.put(
         "one_changed_s", median([r.seconds for r in changed_runs]), _summary(changed_runs[-1])
