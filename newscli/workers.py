@@ -29,6 +29,7 @@ from newscli.models import Article, Source
 from newscli.sources import RawInput
 
 __all__ = [
+    "MAX_ARTICLE_CHARS",
     "Budget",
     "Built",
     "Failed",
@@ -46,6 +47,9 @@ C = TypeVar("C")
 
 _PRELOAD = ["newscli.pipeline", "newscli.warmup"]
 """Imported once by the fork server, so that starting or replacing a worker is cheap."""
+MAX_ARTICLE_CHARS = 1_000_000
+"""Longer cleaned texts are refused: no news article is that long, and indexing one would take
+the main process (which has no budget) minutes and gigabytes."""
 _AHEAD_PER_WORKER = 8
 """Inputs dispatched or finished but not yet handed back, per worker: bounds memory."""
 _START_TIMEOUT = 120.0
@@ -113,7 +117,7 @@ def process(task: Task, *, max_bytes: int, now: datetime) -> Outcome:
         raw = task.raw if task.raw is not None else load(task.source, max_bytes=max_bytes)
         if task.known_hash is not None and raw.source_hash == task.known_hash:
             return Same(raw.source_hash)
-        return Built(build_article(task.source, raw, now=now))
+        article = build_article(task.source, raw, now=now)
     except InputError as exc:
         return Failed(str(exc), lasting=not isinstance(exc.__cause__, OSError))
     except MemoryError:
@@ -121,6 +125,13 @@ def process(task: Task, *, max_bytes: int, now: datetime) -> Outcome:
     except Exception as exc:  # a bad input must never stop the run; say what went wrong
         log.debug("unexpected failure on %s", task.source.given, exc_info=True)
         return Failed(f"{type(exc).__name__}: {exc}")
+    if len(article.body) > MAX_ARTICLE_CHARS:
+        return Failed(
+            f"article text is longer than {MAX_ARTICLE_CHARS:,} characters "
+            f"({len(article.body):,}); not indexed",
+            lasting=True,
+        )
+    return Built(article)
 
 
 def _memory_message(budget: Budget) -> str:

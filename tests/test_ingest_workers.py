@@ -229,3 +229,21 @@ def test_ingest_from_a_script_does_not_rerun_it_in_workers(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     assert result.stdout == "5 added, 0 updated, 0 unchanged, 0 duplicates, 0 skipped, 0 failed\n"
     assert marker.read_text(encoding="utf-8") == "run\n"
+
+
+def test_ingest_overlong_article_fails_and_rest_lands(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(CORPUS / SAMPLE_IDS["000"], folder / "a.txt")
+    paragraph = "The council met again today and talked about the new budget for roads. " * 10
+    paragraphs = [f"Meeting {number}. {paragraph}" for number in range(1500)]
+    (folder / "b_long.txt").write_text(
+        "A very long story\n\n" + "\n\n".join(paragraphs), encoding="utf-8"
+    )
+    index = tmp_path / "ix"
+    result = run(runner, "ingest", str(folder), index=index)
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith(SUMMARY.format(1, 0, 0, 0, 0, 1))
+    assert f"failed: {folder / 'b_long.txt'}: article text is longer than 1,000,000" in (
+        result.stderr
+    )
