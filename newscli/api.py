@@ -68,6 +68,7 @@ class _Lookups:
 class _Pending(NamedTuple):
     """What the ingest loop remembers about an input while a worker processes it."""
 
+    position: int
     source: Source
     signature: str | None
     known: Fingerprint | None
@@ -181,6 +182,7 @@ class Corpus:
         duplicate, and writes to the index.
         """
         from newscli import filestate
+        from newscli.sources import is_text_name
         from newscli.workers import Budget, Built, Same, Task, WorkerPool, default_jobs
 
         state = filestate.FileState.load(self.index_dir, generation=self._store.generation())
@@ -196,32 +198,37 @@ class Corpus:
             if progress:
                 progress(done, total, current)
 
+        if progress:
+            progress(0, total, "")
+        failures: list[tuple[int, Failure]] = []  # reported in input order at the end
+        pending: list[tuple[int, Source, str | None]] = []
+        for position, source in enumerate(sources):  # first the stat cache: no reading
+            signature = signer.signature(source.path) if source.path else None
+            entry = state.get(source.key) if signature else None
+            if entry is not None and entry.signature == signature:
+                if entry.status == filestate.INDEXED:
+                    report.unchanged += 1
+                    tick(source.given)
+                    continue
+                if entry.status == filestate.FAILED:
+                    failures.append((position, Failure(source.given, entry.detail)))
+                    tick(source.given)
+                    continue
+                twin = lookups.id_with_content(entry.detail)
+                if twin is not None and twin != article_id(source.key):
+                    report.duplicates += 1
+                    tick(source.given)
+                    continue
+            pending.append((position, source, signature))
+
         def tasks() -> Iterator[tuple[_Pending, Task]]:
-            for source in sources:
-                signature = signer.signature(source.path) if source.path else None
-                entry = state.get(source.key) if signature else None
-                if entry is not None and entry.signature == signature:
-                    if entry.status == filestate.INDEXED:
-                        report.unchanged += 1
-                        tick(source.given)
-                        continue
-                    if entry.status == filestate.FAILED:
-                        report.failed.append(Failure(source.given, entry.detail))
-                        tick(source.given)
-                        continue
-                    twin = lookups.id_with_content(entry.detail)
-                    if twin is not None and twin != article_id(source.key):
-                        report.duplicates += 1
-                        tick(source.given)
-                        continue
+            for position, source, signature in pending:
                 known = lookups.fingerprint(article_id(source.key))
                 yield (
-                    _Pending(source, signature, known),
+                    _Pending(position, source, signature, known),
                     Task(source, known_hash=known.source_hash if known else None),
                 )
 
-        if progress:
-            progress(0, total, "")
         budget = Budget(seconds=self.time_budget, memory_mb=self.memory_budget_mb)
         written_hashes: dict[str, str] = {}
         with WorkerPool(
@@ -229,9 +236,10 @@ class Corpus:
             budget=budget,
             max_bytes=self.max_file_bytes,
             now=now,
+            html=any(not is_text_name(source.path or "") for _, source, _ in pending),
         ) as pool:
-            for pending, outcome in pool.run(tasks()):
-                source, signature, known = pending
+            for current, outcome in pool.run(tasks()):
+                position, source, signature, known = current
                 tick(source.given)
                 if isinstance(outcome, Same):
                     report.unchanged += 1
@@ -255,7 +263,7 @@ class Corpus:
                         writer.put(article)
                         written_hashes[article.content_hash] = article.id
                 else:
-                    report.failed.append(Failure(source.given, outcome.reason))
+                    failures.append((position, Failure(source.given, outcome.reason)))
                     if not outcome.lasting:
                         continue
                     status, content = filestate.FAILED, outcome.reason
@@ -263,6 +271,7 @@ class Corpus:
                     state.stage(source.key, filestate.Entry(signature, status, content))
         writer.commit()
         state.save(self._store.generation())
+        report.failed.extend(failure for _, failure in sorted(failures, key=lambda f: f[0]))
 
     def search(
         self,

@@ -25,6 +25,7 @@ __all__ = [
     "InputError",
     "RawInput",
     "expand",
+    "is_text_name",
     "is_url",
     "load",
     "read_local",
@@ -68,6 +69,11 @@ def _name_suffix(name: str) -> str:
 def _suffix(path: Path) -> str:
     """Return the document suffix, looking through ``.gz`` (``a.html.gz`` -> ``.html``)."""
     return _name_suffix(path.name)
+
+
+def is_text_name(path: str) -> bool:
+    """Return whether a file's name says plain text (its content may still turn out HTML)."""
+    return _name_suffix(path.rsplit("/", 1)[-1]) in TEXT_SUFFIXES
 
 
 def _is_candidate_suffix(suffix: str) -> bool:

@@ -1,13 +1,15 @@
 """Imported by the worker fork server only: load what extraction loads on first use, once.
 
-Importing this module runs a tiny extraction and a language detection, so that the language
-model and the extractor's lazily built tables are in the fork server's memory and every worker
-forked from it (including replacements of killed workers) starts warm. Nothing else imports it.
+Importing this module runs a language detection (and a tiny extraction when trafilatura was
+imported first), so that the language model and the extractor's lazily built tables are in the
+fork server's memory and every worker forked from it (including replacements of killed
+workers) starts warm. Nothing else imports it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
 
 from newscli.extract import extract_html
 from newscli.language import detect_language
@@ -21,11 +23,13 @@ _WARM_HTML = (
 )
 
 
-def warm_up() -> None:
-    """Run one small extraction and one language detection (errors are ignored)."""
+def warm_up(*, html: bool = True) -> None:
+    """Run one language detection and, with ``html``, one small extraction (errors ignored)."""
     with contextlib.suppress(Exception):
-        extract_html(_WARM_HTML)
         detect_language("This sentence is here to load the language model before any input.")
+        if html:
+            extract_html(_WARM_HTML)
 
 
-warm_up()
+# The fork server imports trafilatura before this module when HTML is to be extracted.
+warm_up(html="trafilatura" in sys.modules)

@@ -45,8 +45,10 @@ log = logging.getLogger(__name__)
 
 C = TypeVar("C")
 
-_PRELOAD = ["newscli.pipeline", "newscli.warmup"]
-"""Imported once by the fork server, so that starting or replacing a worker is cheap."""
+_PRELOAD_TEXT = ["newscli.pipeline", "newscli.warmup"]
+_PRELOAD_HTML = ["newscli.pipeline", "trafilatura", "newscli.warmup"]
+"""Imported once by the fork server, so that starting or replacing a worker is cheap; without
+HTML to extract, trafilatura (a second of start-up) is left out."""
 MAX_ARTICLE_CHARS = 1_000_000
 """Longer cleaned texts are refused: no news article is that long, and indexing one would take
 the main process (which has no budget) minutes and gigabytes."""
@@ -163,17 +165,19 @@ def _limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _warm_up() -> None:
+def _warm_up(html: bool) -> None:
     """Make sure lazily loaded models are loaded before the memory limit and the clock start."""
     from newscli.warmup import warm_up  # a no-op import when the fork server preloaded it
 
-    warm_up()
+    warm_up(html=html)
 
 
-def _worker_main(conn: Connection, budget: Budget, max_bytes: int, now: datetime) -> None:
+def _worker_main(
+    conn: Connection, budget: Budget, max_bytes: int, now: datetime, html: bool
+) -> None:
     """Serve tasks from ``conn`` until it closes or sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
-    _warm_up()
+    _warm_up(html)
     _limit_memory(budget.memory_mb)
     conn.send("ready")
     while True:
@@ -200,12 +204,12 @@ class _Worker:
     """One worker process, the pipe to it, and the input it is working on."""
 
     def __init__(
-        self, context: Any, budget: Budget, max_bytes: int, now: datetime, name: str
+        self, context: Any, budget: Budget, max_bytes: int, now: datetime, name: str, html: bool
     ) -> None:
         parent_end, child_end = context.Pipe(duplex=True)
         self.process = context.Process(
             target=_worker_main,
-            args=(child_end, budget, max_bytes, now),
+            args=(child_end, budget, max_bytes, now, html),
             name=name,
             daemon=True,
         )
@@ -276,9 +280,12 @@ def _crash_reason(exitcode: int | None) -> str:
 class WorkerPool:
     """A fixed number of worker processes that turn Tasks into Outcomes within a Budget."""
 
-    def __init__(self, *, jobs: int, budget: Budget, max_bytes: int, now: datetime) -> None:
+    def __init__(
+        self, *, jobs: int, budget: Budget, max_bytes: int, now: datetime, html: bool = True
+    ) -> None:
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(_PRELOAD)
+        self._context.set_forkserver_preload(_PRELOAD_HTML if html else _PRELOAD_TEXT)
+        self._html = html
         self._budget = budget
         self._max_bytes = max_bytes
         self._now = now
@@ -308,6 +315,7 @@ class WorkerPool:
             self._max_bytes,
             self._now,
             name=f"newscli-worker-{self._started}",
+            html=self._html,
         )
 
     def _get_idle(self) -> _Worker:
