@@ -8,7 +8,7 @@ DEMO_INDEX := .newscli/index
 ARGS ?=
 EVAL_ARGS ?=
 
-.PHONY: install demo test lint fmt typecheck check cov clean eval-dates eval-search eval-extract
+.PHONY: install demo test lint fmt typecheck check cov clean eval-dates eval-search eval-extract bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ check: lint typecheck test
 
 eval-search: $(STAMP)
 	$(BIN)/python bench/eval_search.py $(ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py $(ARGS)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov .newscli

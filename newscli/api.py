@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from newscli.config import (
     DEFAULT_BATCH_SECONDS,
@@ -16,6 +16,8 @@ from newscli.config import (
     DEFAULT_HOST_DELAY,
     DEFAULT_MAX_FETCH_BYTES,
     DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MEMORY_BUDGET_MB,
+    DEFAULT_TIME_BUDGET,
 )
 from newscli.errors import ArticleNotFound, NewscliError
 from newscli.ids import ID_LENGTH, MIN_PREFIX, article_id, canonical_url
@@ -31,7 +33,7 @@ from newscli.models import (
     Stats,
     Timeline,
 )
-from newscli.store import RunLock, Store
+from newscli.store import BatchWriter, Fingerprint, RunLock, Store
 
 if TYPE_CHECKING:
     from newscli.feeds import FeedEntry
@@ -45,6 +47,52 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int, str], None]
 """Called as ``progress(done, total, current_input)`` while ingesting."""
+
+
+_DIRECT_LOOKUPS = 200
+"""Index lookups made one by one before loading all ids and content hashes at once."""
+
+
+class _Lookups:
+    """Ask the index whether an id or a content hash is committed, cheaply when asked often.
+
+    The first few questions are index lookups; after that the committed ids and content hashes
+    are loaded once into sets, so that the many misses of a large first ingest cost nothing.
+    """
+
+    def __init__(self, writer: BatchWriter) -> None:
+        self._writer = writer
+        self._asked = 0
+        self._ids: set[str] | None = None
+        self._hashes: set[str] | None = None
+
+    def _may_exist(self, value: str, terms: set[str] | None) -> bool:
+        self._asked += 1
+        if self._ids is None and self._asked > _DIRECT_LOOKUPS:
+            self._ids = self._writer.committed_terms("id")
+            self._hashes = self._writer.committed_terms("content_hash")
+        return terms is None or value in terms
+
+    def fingerprint(self, article_id: str) -> Fingerprint | None:
+        """Return the committed hashes of an article, or None."""
+        if not self._may_exist(article_id, self._ids):
+            return None
+        return self._writer.fingerprint(article_id)
+
+    def id_with_content(self, content_hash: str) -> str | None:
+        """Return the id of a committed article with this content hash, or None."""
+        if not self._may_exist(content_hash, self._hashes):
+            return None
+        return self._writer.id_with_content(content_hash)
+
+
+class _Pending(NamedTuple):
+    """What the ingest loop remembers about an input while a worker processes it."""
+
+    position: int
+    source: Source
+    signature: str | None
+    known: Fingerprint | None
 
 
 class Corpus:
@@ -63,6 +111,9 @@ class Corpus:
         host_delay: float = DEFAULT_HOST_DELAY,
         max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES,
         config_dir: Path | None = None,
+        jobs: int | None = None,
+        time_budget: float = DEFAULT_TIME_BUDGET,
+        memory_budget_mb: int = DEFAULT_MEMORY_BUDGET_MB,
     ) -> None:
         self._store = store
         self.config_dir = config_dir
@@ -78,6 +129,12 @@ class Corpus:
         """Seconds between two requests to the same host."""
         self.max_fetch_bytes = max_fetch_bytes
         self._fetcher: Fetcher | None = None
+        self.jobs = jobs
+        """Worker processes that read and extract inputs; None: one per CPU."""
+        self.time_budget = time_budget
+        """Seconds one input may take before its worker is killed and the input fails."""
+        self.memory_budget_mb = memory_budget_mb
+        """Extra memory (MiB) a worker may use for one input; 0: no limit."""
 
     @classmethod
     def open(
@@ -94,6 +151,9 @@ class Corpus:
         host_delay: float = DEFAULT_HOST_DELAY,
         max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES,
         config_dir: Path | None = None,
+        jobs: int | None = None,
+        time_budget: float = DEFAULT_TIME_BUDGET,
+        memory_budget_mb: int = DEFAULT_MEMORY_BUDGET_MB,
     ) -> Corpus:
         """Open the index in ``index_dir``; ``create`` makes it when it does not exist yet.
 
@@ -111,6 +171,9 @@ class Corpus:
             host_delay=host_delay,
             max_fetch_bytes=max_fetch_bytes,
             config_dir=config_dir,
+            jobs=jobs,
+            time_budget=time_budget,
+            memory_budget_mb=memory_budget_mb,
         )
 
     @property
@@ -140,8 +203,7 @@ class Corpus:
         whose raw input is unchanged are not processed again; articles whose cleaned text is
         already indexed from another input are counted as duplicates and not indexed twice.
         """
-        from newscli.pipeline import build_article  # trafilatura & co.: ingest pays, not search
-        from newscli.sources import InputError, expand, read_local
+        from newscli.sources import expand
 
         now = now or datetime.now(UTC)
         report = IngestReport()
@@ -157,60 +219,151 @@ class Corpus:
                 report.skipped.append(item)
             else:
                 report.failed.append(item)
-        from newscli.pipeline import folder_templates
-
-        templates = folder_templates(sources, max_bytes=self.max_file_bytes)
-        written_hashes: dict[str, str] = {}
         with self._store.writer(
             batch_size=self.batch_size, batch_seconds=self.batch_seconds, lock_wait=self.lock_wait
         ) as writer:
-            for done, source in enumerate(sources):
-                if progress:
-                    progress(done, len(sources), source.given)
-                try:
-                    if source.path is None:
-                        source, raw = self._fetch_page(source, hints.get(source.given), fetched)
-                    else:
-                        raw = read_local(source, max_bytes=self.max_file_bytes)
-                    known = writer.fingerprint(article_id(source.key))
-                    if known is not None and known.source_hash == raw.source_hash:
-                        report.unchanged += 1
-                        continue
-                    article = build_article(
-                        source,
-                        raw,
-                        now=now,
-                        date_hint=raw.date_hint,
-                        template=templates.get(source.path) if source.path else None,
-                    )
-                except InputError as exc:
-                    report.failed.append(Failure(source.given, str(exc)))
-                    continue
-                except (OSError, ValueError, RecursionError, MemoryError) as exc:
-                    log.debug("unexpected failure on %s", source.given, exc_info=True)
-                    report.failed.append(Failure(source.given, f"{type(exc).__name__}: {exc}"))
-                    continue
-                twin = written_hashes.get(article.content_hash) or writer.id_with_content(
-                    article.content_hash
-                )
-                if twin is not None and (
-                    twin != article.id or article.content_hash in written_hashes
-                ):  # the same article twice in this run, e.g. two URLs with one canonical
-                    report.duplicates += 1
-                    continue
-                if known is None:
-                    report.added += 1
-                elif known.content_hash == article.content_hash:
-                    report.unchanged += 1  # e.g. only boilerplate changed; keep the new hash
-                else:
-                    report.updated += 1
-                writer.put(article)
-                written_hashes[article.content_hash] = article.id
-            if progress:
-                progress(len(sources), len(sources), "")
+            self._ingest_sources(
+                sources, writer, report, progress=progress, now=now, hints=hints, fetched=fetched
+            )
             if fetched:
                 self._remember_fetched(fetched, now)
         return report
+
+    def _ingest_sources(
+        self,
+        sources: Sequence[Source],
+        writer: BatchWriter,
+        report: IngestReport,
+        *,
+        progress: ProgressCallback | None,
+        now: datetime,
+        hints: Mapping[str, str] | None = None,
+        fetched: dict[str, str | None] | None = None,
+    ) -> None:
+        """Skip what the stat cache knows, build the rest in workers, index it in input order.
+
+        Web pages are downloaded here (one connection pool, per-host delays) and extracted in
+        the workers like files. Workers read, extract and clean; this process alone decides (in
+        input order, so the report is the same for any number of workers) what is new, updated,
+        unchanged or a duplicate, and writes to the index.
+        """
+        from newscli import filestate
+        from newscli.pipeline import folder_templates
+        from newscli.sources import InputError, is_text_name
+        from newscli.workers import Budget, Built, Same, Task, WorkerPool, default_jobs
+
+        state = filestate.FileState.load(self.index_dir, generation=self._store.generation())
+        writer.on_commit = lambda: state.save(self._store.generation())
+        total = len(sources)
+        done = 0
+        lookups = _Lookups(writer)
+        signer = filestate.Signer()
+
+        def tick(current: str) -> None:
+            nonlocal done
+            done += 1
+            if progress:
+                progress(done, total, current)
+
+        if progress:
+            progress(0, total, "")
+        failures: list[tuple[int, Failure]] = []  # reported in input order at the end
+        pending: list[tuple[int, Source, str | None]] = []
+        for position, source in enumerate(sources):  # first the stat cache: no reading
+            signature = signer.signature(source.path) if source.path else None
+            entry = state.get(source.key) if signature else None
+            if entry is not None and entry.signature == signature:
+                if entry.status == filestate.INDEXED:
+                    report.unchanged += 1
+                    tick(source.given)
+                    continue
+                if entry.status == filestate.FAILED:
+                    failures.append((position, Failure(source.given, entry.detail)))
+                    tick(source.given)
+                    continue
+                twin = lookups.id_with_content(entry.detail)
+                if twin is not None and twin != article_id(source.key):
+                    report.duplicates += 1
+                    tick(source.given)
+                    continue
+            pending.append((position, source, signature))
+
+        # Folder templates are learnt only for folders with something to (re)build, so that a
+        # run where nothing changed reads no file.
+        changed_folders = {Path(s.path).parent for _, s, _ in pending if s.path is not None}
+        templates = folder_templates(
+            [s for s in sources if s.path is not None and Path(s.path).parent in changed_folders],
+            max_bytes=self.max_file_bytes,
+        )
+        hints = hints or {}
+        fetched = fetched if fetched is not None else {}
+
+        def tasks() -> Iterator[tuple[_Pending, Task]]:
+            for position, source, signature in pending:
+                raw = None
+                if source.path is None:
+                    try:
+                        source, raw = self._fetch_page(source, hints.get(source.given), fetched)
+                    except InputError as exc:
+                        failures.append((position, Failure(source.given, str(exc))))
+                        tick(source.given)
+                        continue
+                known = lookups.fingerprint(article_id(source.key))
+                yield (
+                    _Pending(position, source, signature, known),
+                    Task(
+                        source,
+                        known_hash=known.source_hash if known else None,
+                        raw=raw,
+                        template=templates.get(source.path) if source.path else None,
+                    ),
+                )
+
+        budget = Budget(seconds=self.time_budget, memory_mb=self.memory_budget_mb)
+        written_hashes: dict[str, str] = {}
+        with WorkerPool(
+            jobs=self.jobs or default_jobs(),
+            budget=budget,
+            max_bytes=self.max_file_bytes,
+            now=now,
+            html=any(not is_text_name(source.path or "") for _, source, _ in pending),
+        ) as pool:
+            for current, outcome in pool.run(tasks()):
+                position, source, signature, known = current
+                tick(source.given)
+                if isinstance(outcome, Same):
+                    report.unchanged += 1
+                    status, content = filestate.INDEXED, known.content_hash if known else ""
+                elif isinstance(outcome, Built):
+                    article = outcome.article
+                    status, content = filestate.INDEXED, article.content_hash
+                    twin = written_hashes.get(article.content_hash) or lookups.id_with_content(
+                        article.content_hash
+                    )
+                    if twin is not None and (
+                        twin != article.id or article.content_hash in written_hashes
+                    ):  # the same article twice in this run, e.g. two URLs with one canonical
+                        report.duplicates += 1
+                        status = filestate.DUPLICATE
+                    else:
+                        if known is None:
+                            report.added += 1
+                        elif known.content_hash == article.content_hash:
+                            report.unchanged += 1  # e.g. only boilerplate changed
+                        else:
+                            report.updated += 1
+                        writer.put(article)
+                        written_hashes[article.content_hash] = article.id
+                else:
+                    failures.append((position, Failure(source.given, outcome.reason)))
+                    if not outcome.lasting:
+                        continue
+                    status, content = filestate.FAILED, outcome.reason
+                if signature is not None:
+                    state.stage(source.key, filestate.Entry(signature, status, content))
+        writer.commit()
+        state.save(self._store.generation())
+        report.failed.extend(failure for _, failure in sorted(failures, key=lambda f: f[0]))
 
     @staticmethod
     def extract(

@@ -20,7 +20,13 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 
 from newscli import __version__, config, render
-from newscli.config import Settings, default_config_dir, default_index_dir
+from newscli.config import (
+    DEFAULT_MEMORY_BUDGET_MB,
+    DEFAULT_TIME_BUDGET,
+    Settings,
+    default_config_dir,
+    default_index_dir,
+)
 from newscli.errors import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -166,6 +172,9 @@ def _open(settings: Settings, *, create: bool = False, lock_wait: float = 0.0) -
         host_delay=settings.host_delay,
         max_fetch_bytes=settings.max_fetch_bytes,
         config_dir=settings.config_dir,
+        jobs=settings.jobs,
+        time_budget=settings.time_budget,
+        memory_budget_mb=settings.memory_budget_mb,
     )
 
 
@@ -254,6 +263,29 @@ def cli(ctx: click.Context, index_dir: Path | None, verbose: int, debug: bool) -
     metavar="SECONDS",
     help="Wait this long for another run's lock, then exit 75.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Worker processes that read and extract inputs. Default: one per CPU.",
+)
+@click.option(
+    "--time-budget",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIME_BUDGET,
+    show_default=True,
+    metavar="SECONDS",
+    help="Fail an input whose extraction takes longer than this.",
+)
+@click.option(
+    "--memory-budget",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MEMORY_BUDGET_MB,
+    show_default=True,
+    metavar="MB",
+    help="Fail an input whose extraction needs more memory than this (0: no limit).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
 @click.option(
     "--batch-size",
@@ -271,6 +303,9 @@ def ingest(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     wait: float,
+    jobs: int | None,
+    time_budget: float,
+    memory_budget: int,
     quiet: bool,
     batch_size: int | None,
 ) -> None:
@@ -296,8 +331,13 @@ def ingest(
         from newscli.feeds import read_url_list
 
         urls = read_url_list(urls_file.read())
-    if batch_size is not None:
-        settings = replace(settings, batch_size=batch_size)
+    settings = replace(
+        settings,
+        batch_size=batch_size or settings.batch_size,
+        jobs=jobs,
+        time_budget=time_budget,
+        memory_budget_mb=memory_budget,
+    )
     corpus = _open(settings, create=True, lock_wait=wait)
     with render.progress("Ingesting", enabled=not quiet) as progress:
         report = corpus.ingest(

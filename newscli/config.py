@@ -21,6 +21,10 @@ DEFAULT_BATCH_SECONDS = 30.0
 """Commit at least this often, so a killed run keeps most of its work."""
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 """Inputs larger than this are refused: extraction time and memory grow with the page."""
+DEFAULT_TIME_BUDGET = 60.0
+"""Seconds one input may take to read, extract and clean before its worker is killed."""
+DEFAULT_MEMORY_BUDGET_MB = 1024
+"""Extra memory (MiB of address space) one worker may take for one input; 0 means no limit."""
 DEFAULT_LOCK_WAIT = 0.0
 """Seconds to wait for another writer before giving up with exit status 75."""
 DEFAULT_FETCH_TIMEOUT = 30.0
@@ -63,6 +67,11 @@ class Settings:
     max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES
     config_dir: Path | None = None
     """Folder of user configuration files (``aliases.toml``)."""
+
+    jobs: int | None = None
+    """Worker processes for extraction; None: one per CPU."""
+    time_budget: float = DEFAULT_TIME_BUDGET
+    memory_budget_mb: int = DEFAULT_MEMORY_BUDGET_MB
 
 
 def allow_private_hosts(environ: Mapping[str, str]) -> bool:

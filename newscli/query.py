@@ -9,6 +9,10 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from newscli.startup import import_whoosh
+
+import_whoosh()  # before any other Whoosh import, whichever of store/query comes first
+
 from whoosh import highlight
 from whoosh.analysis import Token
 from whoosh.matching import ListMatcher

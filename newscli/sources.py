@@ -8,10 +8,11 @@ import io
 import json
 import os
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_from_bytes
 
 from newscli import decoding
 from newscli.ids import canonical_url, content_hash, file_key
@@ -24,7 +25,9 @@ __all__ = [
     "InputError",
     "RawInput",
     "expand",
+    "is_text_name",
     "is_url",
+    "load",
     "read_local",
 ]
 
@@ -56,17 +59,32 @@ def is_url(argument: str) -> bool:
     return lowered.startswith(("http://", "https://"))
 
 
-def _suffix(path: Path) -> str:
-    """Return the document suffix, looking through ``.gz`` (``a.html.gz`` -> ``.html``)."""
-    name = path.name.lower()
+def _name_suffix(name: str) -> str:
+    """Return the document suffix of a file name, looking through ``.gz`` (lower case)."""
+    name = name.lower()
     if name.endswith(_GZIP_SUFFIX):
         name = name[: -len(_GZIP_SUFFIX)]
-    return Path(name).suffix
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""  # as pathlib's Path.suffix
 
 
-def _is_candidate(path: Path) -> bool:
-    suffix = _suffix(path)
+def _suffix(path: Path) -> str:
+    """Return the document suffix, looking through ``.gz`` (``a.html.gz`` -> ``.html``)."""
+    return _name_suffix(path.name)
+
+
+def is_text_name(path: str) -> bool:
+    """Return whether a file's name says plain text (its content may still turn out HTML)."""
+    return _name_suffix(path.rsplit("/", 1)[-1]) in TEXT_SUFFIXES
+
+
+def _is_candidate_suffix(suffix: str) -> bool:
     return suffix in TEXT_SUFFIXES or suffix in HTML_SUFFIXES or suffix == ""
+
+
+def _file_uri(absolute: str) -> str:
+    """``Path(absolute).as_uri()`` (see :func:`ids.file_key`) without building a Path."""
+    return "file://" + quote_from_bytes(os.fsencode(absolute))
 
 
 def _matches(relative: str, patterns: Sequence[str]) -> bool:
@@ -74,13 +92,20 @@ def _matches(relative: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in patterns)
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    """Yield files below ``root`` in a stable order; symlinked folders are not followed."""
+def _walk(root: str) -> Iterator[tuple[str, str]]:
+    """Yield ``(path relative to root with /, path)`` of files below ``root``, in a stable order.
+
+    Hidden files and folders are skipped; symlinked folders are not followed. Plain strings,
+    not Paths: a folder of 100,000 files is walked in well under a second.
+    """
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        prefix = "" if folder == root else folder[len(root) :].lstrip(os.sep) + os.sep
+        if os.sep != "/":
+            prefix = prefix.replace(os.sep, "/")
         for name in sorted(files):
             if not name.startswith("."):
-                yield Path(folder) / name
+                yield prefix + name, os.path.join(folder, name)  # noqa: PTH118 - hot loop
 
 
 def expand(
@@ -111,21 +136,23 @@ def expand(
             yield Failure(argument, _os_reason(exc))
             continue
         if stat.S_ISDIR(mode):
-            for file in _walk(path):
-                relative = file.relative_to(path).as_posix()
+            base = str(path.absolute())
+            for relative, file in _walk(str(path)):
                 if include and not _matches(relative, include):
                     continue
                 if exclude and _matches(relative, exclude):
                     continue
-                if file.name.lower().endswith(".json"):
+                name = relative.rsplit("/", 1)[-1]
+                if name.lower().endswith(".json"):
                     continue  # sidecars and other metadata
-                if not _is_candidate(file):
-                    yield Failure(str(file), f"skipped: unsupported file type '{_suffix(file)}'")
+                suffix = _name_suffix(name)
+                if not _is_candidate_suffix(suffix):
+                    yield Failure(file, f"skipped: unsupported file type '{suffix}'")
                     continue
-                key = file_key(file)
+                key = _file_uri(os.path.join(base, relative))  # noqa: PTH118 - hot loop
                 if key not in seen:
                     seen.add(key)
-                    yield Source(key=key, path=str(file), given=str(file))
+                    yield Source(key=key, path=file, given=file)
         elif stat.S_ISREG(mode):
             key = file_key(path)
             if key not in seen:
@@ -140,13 +167,32 @@ def _os_reason(exc: OSError) -> str:
     return reason[:1].lower() + reason[1:]
 
 
+_CHUNK_BYTES = 1024 * 1024
+
+
+def _read_up_to(read: Callable[[int], bytes], limit: int, first: int = _CHUNK_BYTES) -> bytes:
+    """Read at most ``limit`` bytes in chunks: ``read(limit)`` would allocate ``limit`` at once."""
+    chunks: list[bytes] = []
+    total = 0
+    size = max(1, min(first, limit))
+    while total < limit:
+        chunk = read(min(size, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        size = _CHUNK_BYTES
+    return b"".join(chunks)
+
+
 def _read_capped(path: Path, max_bytes: int) -> bytes:
     # O_NONBLOCK: a named pipe must not hang the run; it is refused below like any non-file.
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
             raise InputError("not a regular file")
-        data = handle.read(max_bytes + 1)
+        data = _read_up_to(handle.read, max_bytes + 1, first=status.st_size + 1)
     if len(data) > max_bytes:
         raise InputError(f"file is larger than the {max_bytes // (1024 * 1024)} MB limit")
     return data
@@ -155,7 +201,7 @@ def _read_capped(path: Path, max_bytes: int) -> bytes:
 def _gunzip(data: bytes, max_bytes: int) -> bytes:
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            out = stream.read(max_bytes + 1)
+            out = _read_up_to(stream.read, max_bytes + 1)
     except (OSError, EOFError) as exc:
         raise InputError(f"damaged gzip data ({exc})") from exc
     if len(out) > max_bytes:
@@ -214,3 +260,10 @@ def read_local(source: Source, *, max_bytes: int) -> RawInput:
         sidecar=sidecar,
         source_hash=content_hash(data, sidecar_bytes),
     )
+
+
+def load(source: Source, *, max_bytes: int) -> RawInput:
+    """Turn a Source into a RawInput: the one place where an input's content is obtained."""
+    if source.path is None:
+        raise InputError("fetching URLs is not available in this version")
+    return read_local(source, max_bytes=max_bytes)

@@ -95,7 +95,13 @@ def test_ingest_removes_files_left_by_killed_writer(
     assert result.exit_code == 0, result.output
     assert "removed 4 stale files" in caplog.text
     after = {p.name for p in index.iterdir() if not p.name.endswith(".seg")}
-    assert after == {"MAIN_WRITELOCK", "_MAIN_1.toc", "newscli.json", LOCK_FILE}
+    assert after == {
+        "MAIN_WRITELOCK",
+        "_MAIN_1.toc",
+        "newscli.json",
+        "filestate.sqlite",
+        LOCK_FILE,
+    }
     assert Corpus.open(index).stats().documents == 300
 
 

@@ -123,7 +123,7 @@ def test_ingest_file_vanishing_or_changing_mid_run(tmp_path: Path) -> None:
     doomed = {"a2.txt": "vanish", "a4.txt": "directory"}
 
     def progress(done: int, total: int, current: str) -> None:
-        if done == 1:  # a0 and a1 are being read; the rest is about to be
+        if done == 0 and not (folder / "a4.txt").is_dir():  # found, not read yet
             (folder / "a2.txt").unlink()
             (folder / "a4.txt").unlink()
             (folder / "a4.txt").mkdir()

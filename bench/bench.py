@@ -1,0 +1,681 @@
+"""newscli benchmark: ingest, search and rescan figures at 10,000 and 100,000 articles.
+
+Builds (or reuses) corpora of real news under bench/data/ (half plain text, half HTML pages with
+navigation and related-article blocks, made from ../shared/bench/news-20k.jsonl.gz), then prints,
+as medians over repeated runs, the figures the README quotes. Every speed is also given as a ratio
+to a baseline measured in the same run (raw Whoosh, single-core trafilatura, ripgrep), because the
+machine may be busy. Run it with ``make bench`` (``make bench ARGS=--quick`` for a two-minute run).
+
+    python bench/bench.py --quick
+    python bench/bench.py --sizes 10000,100000 --repeats 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import html
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "bench" / "data"
+
+
+def _shared() -> Path:
+    """``$NEWSCLI_SHARED``, else the nearest ``shared/`` folder beside the repo or above it."""
+    if os.environ.get("NEWSCLI_SHARED"):
+        return Path(os.environ["NEWSCLI_SHARED"])
+    for parent in REPO.parents:
+        if (parent / "shared" / "bench").is_dir():
+            return parent / "shared"
+    return REPO.parent / "shared"
+
+
+SOURCE_FILE = _shared() / "bench" / "news-20k.jsonl.gz"
+NEWSCLI = [str(Path(sys.executable).with_name("newscli"))]
+# As users run it: with bytecode caching (some sandboxes set PYTHONDONTWRITEBYTECODE).
+CLI_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+BUILDER_VERSION = 3
+FILES_PER_FOLDER = 1000
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} | {site}</title>
+<meta property="og:site_name" content="{site}">
+{date_meta}<link rel="canonical" href="https://{host}/news/{slug}">
+</head><body>
+<header><a href="/">{site}</a><nav><ul><li><a href="/world">World</a></li>
+<li><a href="/business">Business</a></li><li><a href="/markets">Markets</a></li>
+<li><a href="/politics">Politics</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+<form action="/search"><input name="q" placeholder="Search"></form></header>
+<main><article><h1>{title}</h1>{time_tag}
+{paragraphs}
+</article>
+<aside class="related"><h2>Related articles</h2><ul>
+{related}
+</ul></aside>
+<section class="newsletter"><p>Sign up for our daily briefing. Get the top stories in your
+inbox every morning.</p></section></main>
+<footer><p>&copy; {site}. All rights reserved.</p><ul><li><a href="/about">About us</a></li>
+<li><a href="/privacy">Privacy policy</a></li><li><a href="/terms">Terms of use</a></li></ul>
+</footer></body></html>
+"""
+SITES = {"reuters": ("Reuters", "www.reuters.com"), "bbc": ("BBC News", "www.bbc.co.uk")}
+
+RARE_COUNT = 10
+COMMON_QUERIES = ["said", "government", "market", "year", "company", "prices", "shares", "bank"]
+PHRASE_QUERIES = ['"oil prices"', '"interest rates"', '"prime minister"', '"stock exchange"']
+FIELD_QUERIES = ["title:oil", "title:election", "title:bank", "title:trade"]
+DATE_QUERIES = [
+    "oil date:[1987-03-01 to 1987-03-31]",
+    "bank date:[1987-04-01 to 1987-04-30]",
+    "trade date:[1987-03-15 to 1987-04-15]",
+    "prices date:1987-03",
+]
+TARGETS = {
+    "text_vs_raw_whoosh": ">= 0.80",
+    "html_vs_trafilatura": ">= 1.7",
+    "cold_search_ms": "<= 250 (at 100k)",
+    "cold_search_vs_rg": ">= 2 (at 100k)",
+    "inproc_p50_ms": "<= 40 (at 100k)",
+    "inproc_p95_ms": "<= 200 (at 100k)",
+    "date_range_p50_ms": "<= 100 (at 100k)",
+    "no_change_s": "<= 3 (at 100k)",
+    "one_changed_s": "<= 3 (at 100k)",
+    "peak_rss_mb": "<= 500 (at 100k)",
+    "index_vs_text": "<= 2.5",
+}
+
+
+# ---------------------------------------------------------------------------- corpus building
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One benchmark article."""
+
+    source: str
+    title: str
+    date: str | None
+    paragraphs: tuple[str, ...]
+
+
+def _load_articles() -> list[Item]:
+    if not SOURCE_FILE.is_file():
+        sys.exit(f"bench: {SOURCE_FILE} not found; set NEWSCLI_SHARED to the shared folder")
+    items = []
+    with gzip.open(SOURCE_FILE, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            paragraphs = tuple(p for p in row["paragraphs"] if p.strip())
+            # Tables of figures ("Shr 45 cts vs 58 cts") are no article: cleaning drops them.
+            if row["title"] and sum(len(p) for p in paragraphs if len(p) >= 80) >= 200:
+                items.append(Item(row["source"], row["title"], row["date"], paragraphs))
+    return items
+
+
+def _articles(count: int) -> Iterator[Item]:
+    """The real articles first, then recombinations of same-source paragraphs, all unique."""
+    real = _load_articles()
+    by_source: dict[str, list[Item]] = {}
+    for item in real:
+        by_source.setdefault(item.source, []).append(item)
+    seen: set[str] = set()
+    for number in range(count):
+        if number < len(real):
+            item = real[number]
+        else:
+            rng = random.Random(number)
+            base = real[number % len(real)]
+            pool = by_source[base.source]
+            while True:
+                donors = [rng.choice(pool) for _ in range(2)]
+                paragraphs = list(base.paragraphs[:2])
+                for donor in donors:
+                    paragraphs.extend(donor.paragraphs[: rng.randint(1, 3)])
+                item = Item(base.source, base.title, base.date, tuple(paragraphs))
+                if _digest(item) not in seen:
+                    break
+        digest = _digest(item)
+        if digest in seen:
+            continue
+        seen.add(digest)
+        yield item
+
+
+def _digest(item: Item) -> str:
+    return hashlib.blake2b("\n".join(item.paragraphs).encode(), digest_size=12).hexdigest()
+
+
+def _text_file(item: Item) -> str:
+    head = [item.title]
+    if item.date:
+        head.append(item.date[:10])
+    return "\n".join(head) + "\n\n" + "\n\n".join(item.paragraphs) + "\n"
+
+
+def _html_file(item: Item, number: int, related: Sequence[Item]) -> str:
+    site, host = SITES.get(item.source, ("News", "news.example"))
+    date_meta = time_tag = ""
+    if item.date:
+        date_meta = f'<meta property="article:published_time" content="{item.date}">\n'
+        time_tag = f'<p class="dateline"><time datetime="{item.date}">{item.date[:10]}</time></p>'
+    return PAGE.format(
+        title=html.escape(item.title),
+        site=site,
+        host=host,
+        slug=f"story-{number}",
+        date_meta=date_meta,
+        time_tag=time_tag,
+        paragraphs="\n".join(f"<p>{html.escape(p)}</p>" for p in item.paragraphs),
+        related="\n".join(
+            f'<li><a href="/news/r{number}-{k}">{html.escape(r.title)}</a></li>'
+            for k, r in enumerate(related)
+        ),
+    )
+
+
+def build_corpus(size: int) -> Path:
+    """Write ``size`` articles under bench/data/corpus-SIZE/{text,html}/ unless already there."""
+    root = DATA / f"corpus-{size}"
+    marker = root / "BUILT.json"
+    if marker.is_file() and json.loads(marker.read_text()).get("version") == BUILDER_VERSION:
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    started = time.perf_counter()
+    recent: list[Item] = []
+    for number, item in enumerate(_articles(size)):
+        kind = "text" if number % 2 == 0 else "html"
+        folder = root / kind / f"{number // (2 * FILES_PER_FOLDER):04d}"
+        if number % (2 * FILES_PER_FOLDER) < 2:
+            folder.mkdir(parents=True, exist_ok=True)
+        if kind == "text":
+            (folder / f"{number:06d}.txt").write_text(_text_file(item), encoding="utf-8")
+        else:
+            page = _html_file(item, number, recent[-4:])
+            (folder / f"{number:06d}.html").write_text(page, encoding="utf-8")
+        recent.append(item)
+        del recent[:-8]
+    marker.write_text(json.dumps({"version": BUILDER_VERSION, "size": size}))
+    print(f"  built {root} in {time.perf_counter() - started:.0f} s", flush=True)
+    return root
+
+
+# ------------------------------------------------------------------------------ measuring
+
+
+def _tree_memory_kb(root_pid: int) -> int:
+    """Sum the proportional set size (PSS) of ``root_pid`` and its descendants, from /proc.
+
+    PSS splits pages shared between processes (the forked workers share most of theirs) among
+    them, so the sum is the memory the process tree really uses; VmRSS would count them twice.
+    """
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(f"/proc/{entry.name}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    total = 0
+    for pid in parents:
+        walk = pid
+        while walk and walk != root_pid:
+            walk = parents.get(walk, 0)
+        if walk != root_pid:
+            continue
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
+                break
+    return total
+
+
+@dataclass(slots=True)
+class RunResult:
+    """Wall time, peak RSS of the process tree, and the command's stderr."""
+
+    seconds: float
+    peak_rss_mb: float
+    stderr: str
+    returncode: int
+
+
+def run_cli(args: Sequence[str], *, sample_rss: bool = False) -> RunResult:
+    """Run ``newscli ARGS`` as a cold process; optionally sample its tree's memory."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [*NEWSCLI, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env=CLI_ENV,
+    )
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_memory_kb(proc.pid))
+            stop.wait(0.25)
+
+    sampler = threading.Thread(target=sample, daemon=True) if sample_rss else None
+    if sampler:
+        sampler.start()
+    _out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    stop.set()
+    if sampler:
+        sampler.join()
+    return RunResult(seconds, peak / 1024, err, proc.returncode)
+
+
+def files_of(folder: Path, suffix: str) -> list[Path]:
+    return sorted(folder.rglob(f"*{suffix}"))
+
+
+def megabytes(paths: Sequence[Path]) -> float:
+    return sum(p.stat().st_size for p in paths) / 1e6
+
+
+def raw_whoosh_rate(paths: Sequence[Path], workdir: Path) -> float:
+    """Index the text files' articles with newscli's schema: one writer, one commit, no checks.
+
+    Documents carry the same fields an ingested text article has (title, body, path, dates,
+    hashes, ...), so the ratio to it is newscli's own overhead.
+    """
+    from whoosh import index as whoosh_index
+
+    from newscli.ids import article_id, content_hash, file_key
+    from newscli.models import Article
+    from newscli.store import _WRITER_LIMIT_MB, _to_document, build_schema
+
+    documents = []
+    for path in paths:
+        data = path.read_text(encoding="utf-8")
+        title, _sep, rest = data.partition("\n")
+        day, _sep, body = rest.partition("\n")
+        article = Article(
+            id=article_id(file_key(path)),
+            title=title,
+            body=body.strip(),
+            path=str(path),
+            language="en",
+            date=day if day[:2] in ("19", "20") else None,
+            date_source="text-header",
+            content_hash=content_hash(title, body),
+            source_hash=content_hash(data),
+            ingested="2026-01-01T00:00:00Z",
+        )
+        documents.append(_to_document(article))
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(workdir), build_schema())
+    started = time.perf_counter()
+    writer = ix.writer(limitmb=_WRITER_LIMIT_MB, procs=1)
+    for document in documents:
+        writer.update_document(**document)
+    writer.commit()
+    seconds = time.perf_counter() - started
+    shutil.rmtree(workdir, ignore_errors=True)
+    return len(documents) / seconds
+
+
+def trafilatura_rate(paths: Sequence[Path]) -> float:
+    """Pages per second of trafilatura's extraction (as newscli calls it), on this one core."""
+    from newscli.extract import extract_html
+
+    pages = [p.read_bytes() for p in paths]
+    extract_html(pages[0])  # first-use loading is not part of the rate
+    started = time.perf_counter()
+    for page in pages:
+        extract_html(page)
+    return len(pages) / (time.perf_counter() - started)
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def rare_terms(index: Path, count: int) -> list[str]:
+    """Body terms found in 2-5 documents, spread over the lexicon (deterministic)."""
+    from newscli.store import Store
+
+    store = Store.open(index)
+    found = []
+    with store.searcher() as searcher:
+        reader = searcher.reader()
+        for term in reader.lexicon("body"):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            if len(text) >= 6 and text.isalpha() and 2 <= reader.doc_frequency("body", term) <= 5:
+                found.append(text)
+    step = max(1, len(found) // count)
+    return found[::step][:count]
+
+
+def time_inprocess(index: Path, queries: Sequence[str], rounds: int) -> list[float]:
+    """Milliseconds per Corpus.search (top 10 with highlighted snippets), warm process."""
+    from newscli import Corpus
+
+    corpus = Corpus.open(index)
+    corpus.search(queries[0])
+    times = []
+    for _ in range(rounds):
+        for query in queries:
+            started = time.perf_counter()
+            corpus.search(query, limit=10)
+            times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def time_cold(index: Path, queries: Sequence[str], rounds: int) -> list[float]:
+    """Milliseconds per ``newscli search`` process (plain output)."""
+    run_cli(["--index", str(index), "search", queries[0], "--format", "plain"])  # writes .pyc
+    times = []
+    for _ in range(rounds):
+        for query in queries:
+            result = run_cli(["--index", str(index), "search", query, "--format", "plain"])
+            times.append(result.seconds * 1000)
+    return times
+
+
+def time_rg(folder: Path, terms: Sequence[str], rounds: int) -> list[float] | None:
+    rg = shutil.which("rg")
+    if rg is None:
+        return None
+    times = []
+    for _ in range(rounds):
+        for term in terms:
+            started = time.perf_counter()
+            subprocess.run([rg, "-l", "-i", "-w", term, str(folder)], stdout=subprocess.DEVNULL)
+            times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+# ------------------------------------------------------------------------------ the run
+
+
+@dataclass(slots=True)
+class Figures:
+    size: int
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def put(self, name: str, value: Any, note: str = "") -> None:
+        self.values[name] = value
+        shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
+        print(f"  {name:<28} {shown:>12}  {note}", flush=True)
+
+
+def median(values: Sequence[float]) -> float:
+    return float(statistics.median(values))
+
+
+def ingest(index: Path, folder: Path, jobs: int | None) -> RunResult:
+    args = ["--index", str(index), "ingest", str(folder)]
+    if jobs:
+        args[3:3] = ["--jobs", str(jobs)]
+    result = run_cli(args, sample_rss=True)
+    summary = result.stderr.strip().splitlines()[0] if result.stderr.strip() else ""
+    print(
+        f"  . ingest {folder.name}: {result.seconds:.1f} s, {result.peak_rss_mb:.0f} MB; "
+        f"{summary} (exit {result.returncode})",
+        flush=True,
+    )
+    return result
+
+
+def bench_size(
+    size: int, *, repeats: int, html_repeats: int, jobs: int | None, quick: bool
+) -> Figures:
+    print(f"\n== {size:,} articles ==", flush=True)
+    root = build_corpus(size)
+    texts = files_of(root / "text", ".txt")
+    pages = files_of(root / "html", ".html")
+    figures = Figures(size)
+    work = DATA / f"work-{size}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+
+    sample = pages[: 150 if quick else 400]
+    raw_rates, trafilatura_rates, text_runs, html_runs = [], [], [], []
+    index = work / "index"
+    loops = max(repeats, html_repeats)
+    # Baselines and ingests interleaved, so that a busy spell of the machine hits both.
+    for attempt in range(loops):  # the last run leaves the full index for the search figures
+        if attempt < repeats:
+            raw_rates.append(raw_whoosh_rate(texts, work / "raw"))
+            trafilatura_rates.append(trafilatura_rate(sample))
+            print(
+                f"  . raw Whoosh {raw_rates[-1]:.0f} docs/s, "
+                f"trafilatura {trafilatura_rates[-1]:.1f} pages/s",
+                flush=True,
+            )
+        shutil.rmtree(index, ignore_errors=True)
+        text_runs.append(ingest(index, root / "text", jobs))
+        if attempt >= loops - html_repeats:
+            html_runs.append(ingest(index, root / "html", jobs))
+
+    text_mb, html_mb = megabytes(texts), megabytes(pages)
+    text_rate = len(texts) / median([r.seconds for r in text_runs])
+    html_rate = len(pages) / median([r.seconds for r in html_runs])
+    figures.put("text_files", len(texts), f"{text_mb:.1f} MB")
+    figures.put("html_files", len(pages), f"{html_mb:.1f} MB")
+    figures.put("raw_whoosh_docs_s", median(raw_rates), f"runs: {_fmt(raw_rates)}")
+    figures.put(
+        "text_ingest_docs_s",
+        text_rate,
+        f"runs: {_fmt([len(texts) / r.seconds for r in text_runs])}",
+    )
+    figures.put("text_ingest_mb_s", text_mb / median([r.seconds for r in text_runs]))
+    figures.put("text_vs_raw_whoosh", text_rate / median(raw_rates), "target >= 0.80")
+    figures.put("trafilatura_pages_s", median(trafilatura_rates), f"1 core, {len(sample)} pages")
+    figures.put(
+        "html_ingest_docs_s",
+        html_rate,
+        f"runs: {_fmt([len(pages) / r.seconds for r in html_runs])}",
+    )
+    figures.put("html_ingest_mb_s", html_mb / median([r.seconds for r in html_runs]))
+    figures.put("html_vs_trafilatura", html_rate / median(trafilatura_rates), "target >= 1.7")
+    figures.put(
+        "peak_rss_mb",
+        max(r.peak_rss_mb for r in [*text_runs, *html_runs]),
+        "PSS of ingest + fork server + workers, sampled every 0.25 s",
+    )
+    failed = [r.stderr.strip().splitlines()[0] for r in html_runs + text_runs if r.stderr.strip()]
+    if failed:
+        print(f"  note: ingest reported: {failed[0]}", flush=True)
+
+    measure_index(figures, index, root, texts, repeats=repeats, jobs=jobs, quick=quick)
+    shutil.rmtree(work / "raw", ignore_errors=True)
+    return figures
+
+
+def measure_index(
+    figures: Figures,
+    index: Path,
+    root: Path,
+    texts: Sequence[Path],
+    *,
+    repeats: int,
+    jobs: int | None,
+    quick: bool,
+) -> None:
+    """Index size, search latencies, ripgrep, no-change and one-changed rescans of ``root``."""
+    cleaned = cleaned_bytes(index)
+    index_size = sum(p.stat().st_size for p in index.iterdir() if p.is_file())
+    figures.put("index_mb", index_size / 1e6)
+    figures.put("cleaned_text_mb", cleaned / 1e6)
+    figures.put("index_vs_text", index_size / cleaned, "target <= 2.5")
+
+    rounds = 2 if quick else 5
+    rare = rare_terms(index, RARE_COUNT)
+    classes = {
+        "rare": rare,
+        "common": COMMON_QUERIES,
+        "phrase": PHRASE_QUERIES,
+        "field": FIELD_QUERIES,
+        "date_range": DATE_QUERIES,
+    }
+    everything: list[float] = []
+    for name, queries in classes.items():
+        times = time_inprocess(index, queries, rounds)
+        everything.extend(times)
+        figures.put(
+            f"inproc_{name}_p50_ms", percentile(times, 0.5), f"p95 {percentile(times, 0.95):.1f} ms"
+        )
+    figures.put("inproc_p50_ms", percentile(everything, 0.5), "all classes, top 10 with snippets")
+    figures.put("inproc_p95_ms", percentile(everything, 0.95))
+    figures.values["date_range_p50_ms"] = figures.values["inproc_date_range_p50_ms"]
+
+    cold_all: list[float] = []
+    cold_rounds = 1 if quick else 2
+    for name, queries in classes.items():
+        times = time_cold(index, queries[:3], cold_rounds)
+        cold_all.extend(times)
+        figures.put(f"cold_{name}_ms", median(times))
+    cold = median(cold_all)
+    figures.put("cold_search_ms", cold, "median over all classes, new process each")
+    terms = [*rare[:3], *COMMON_QUERIES[:3]]
+    rg_times = time_rg(root, terms, cold_rounds)
+    if rg_times is None:
+        print("  rg (ripgrep) not installed: ripgrep ratio skipped", flush=True)
+    else:
+        figures.put(
+            "rg_ms",
+            median(rg_times),
+            f"rg -l -i -w, {len(files_of(root, '.txt')) + len(files_of(root, '.html')):,} files",
+        )
+        figures.put(
+            "cold_search_vs_rg", median(rg_times) / cold, "target >= 2 (rg time / search time)"
+        )
+
+    no_change = [ingest(index, root, jobs) for _ in range(repeats)]
+    figures.put("no_change_s", median([r.seconds for r in no_change]), _summary(no_change[-1]))
+    changed_runs = []
+    for attempt in range(repeats):
+        target = texts[(attempt * 7919) % len(texts)]
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write(f"\nCorrection {time.time_ns()}: a figure in this story was wrong.\n")
+        changed_runs.append(ingest(index, root, jobs))
+    figures.put(
+        "one_changed_s", median([r.seconds for r in changed_runs]), _summary(changed_runs[-1])
+    )
+
+
+def _summary(result: RunResult) -> str:
+    return result.stderr.strip().splitlines()[0] if result.stderr.strip() else ""
+
+
+def _fmt(values: Sequence[float]) -> str:
+    return ", ".join(f"{v:.0f}" for v in values)
+
+
+def cleaned_bytes(index: Path) -> int:
+    from newscli.store import Store
+
+    store = Store.open(index)
+    total = 0
+    with store.searcher() as searcher:
+        for fields in searcher.all_stored_fields():
+            total += len((fields.get("title") or "").encode()) + len(
+                fields.get("body", "").encode()
+            )
+    return total
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    load = f", load {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return f"{cpu}, {os.cpu_count()} CPUs{memory}{load}; Python {platform.python_version()}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one small corpus, < 2 minutes")
+    parser.add_argument("--sizes", default="10000,100000", help="corpus sizes, comma-separated")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument("--html-repeats", type=int, default=None, help="HTML ingest runs")
+    parser.add_argument("--jobs", type=int, default=None, help="ingest --jobs (default: CPUs)")
+    parser.add_argument(
+        "--existing-index",
+        nargs=2,
+        metavar=("INDEX", "FOLDER"),
+        help="only the search and rescan figures, on an index already built from FOLDER",
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        sizes, repeats, html_repeats = [2000], 1, 1
+    else:
+        sizes = [int(s) for s in args.sizes.split(",") if s]
+        repeats = max(1, args.repeats)
+        html_repeats = args.html_repeats or repeats
+    import importlib.metadata
+
+    from newscli import __version__
+
+    print(f"newscli {__version__} benchmark on {machine()}")
+    print(
+        f"Whoosh {importlib.metadata.version('whoosh-reloaded')} (whoosh-reloaded); "
+        f"jobs: {args.jobs or os.cpu_count()}"
+    )
+    started = time.perf_counter()
+    results = []
+    if args.existing_index:
+        index, folder = (Path(p) for p in args.existing_index)
+        figures = Figures(0)
+        print(f"\n== existing index {index} of {folder} ==", flush=True)
+        texts = files_of(folder, ".txt")
+        measure_index(figures, index, folder, texts, repeats=repeats, jobs=args.jobs, quick=False)
+        sizes = []
+    for size in sizes:
+        figures = bench_size(
+            size,
+            repeats=repeats,
+            html_repeats=1 if size >= 50_000 else html_repeats,
+            jobs=args.jobs,
+            quick=args.quick,
+        )
+        results.append({"size": size, **figures.values})
+    out = DATA / "results.json"
+    out.write_text(json.dumps({"machine": machine(), "results": results}, indent=2))
+    print(f"\nfinished in {time.perf_counter() - started:.0f} s; figures in {out}")
+    print("targets: " + "; ".join(f"{k} {v}" for k, v in TARGETS.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

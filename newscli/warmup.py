@@ -1,0 +1,35 @@
+"""Imported by the worker fork server only: load what extraction loads on first use, once.
+
+Importing this module runs a language detection (and a tiny extraction when trafilatura was
+imported first), so that the language model and the extractor's lazily built tables are in the
+fork server's memory and every worker forked from it (including replacements of killed
+workers) starts warm. Nothing else imports it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+from newscli.extract import extract_html
+from newscli.language import detect_language
+
+__all__ = ["warm_up"]
+
+_WARM_HTML = (
+    b"<html><head><title>Warm up</title></head><body><article><p>"
+    + b"This short paragraph lets the extractor load what it loads on first use. " * 4
+    + b"</p></article></body></html>"
+)
+
+
+def warm_up(*, html: bool = True) -> None:
+    """Run one language detection and, with ``html``, one small extraction (errors ignored)."""
+    with contextlib.suppress(Exception):
+        detect_language("This sentence is here to load the language model before any input.")
+        if html:
+            extract_html(_WARM_HTML)
+
+
+# The fork server imports trafilatura before this module when HTML is to be extracted.
+warm_up(html="trafilatura" in sys.modules)

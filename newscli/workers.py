@@ -1,0 +1,404 @@
+"""Read, extract and clean inputs in killable worker processes, each input within a budget.
+
+The parent sends a :class:`Task` to an idle worker and gets an :data:`Outcome` back. Every
+input has a wall-time budget (the worker is killed and replaced when it overruns) and a memory
+budget (``RLIMIT_AS`` in the worker: an allocation over it raises ``MemoryError`` there). A crash
+of a worker (a segfault in a C library, the kernel's OOM killer) fails that input only.
+Outcomes come back in input order and only a few inputs are in flight at any time, so memory
+stays flat however many inputs there are, and the parent can decide duplicates deterministically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from multiprocessing.connection import Connection, wait
+from types import TracebackType
+from typing import Any, TypeVar
+
+from newscli.models import Article, Source
+from newscli.sources import RawInput
+
+__all__ = [
+    "MAX_ARTICLE_CHARS",
+    "Budget",
+    "Built",
+    "Failed",
+    "Outcome",
+    "Same",
+    "Task",
+    "WorkerPool",
+    "default_jobs",
+    "process",
+]
+
+log = logging.getLogger(__name__)
+
+C = TypeVar("C")
+
+_PRELOAD_TEXT = ["newscli.pipeline", "newscli.warmup"]
+_PRELOAD_HTML = ["newscli.pipeline", "trafilatura", "newscli.warmup"]
+"""Imported once by the fork server, so that starting or replacing a worker is cheap; without
+HTML to extract, trafilatura (a second of start-up) is left out."""
+MAX_ARTICLE_CHARS = 1_000_000
+"""Longer cleaned texts are refused: no news article is that long, and indexing one would take
+the main process (which has no budget) minutes and gigabytes."""
+_AHEAD_PER_WORKER = 8
+"""Inputs dispatched or finished but not yet handed back, per worker: bounds memory."""
+_START_TIMEOUT = 120.0
+_STOP_TIMEOUT = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """What one input may cost: wall-clock seconds and extra memory in MiB (0: no limit)."""
+
+    seconds: float
+    memory_mb: int
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One input to process; ``known_hash`` is the raw hash of the version already indexed."""
+
+    source: Source
+    known_hash: str | None = None
+    raw: RawInput | None = None
+    """The input's content when the parent already has it (e.g. fetched); else it is loaded."""
+    template: frozenset[str] | None = None
+    """Lines learnt as the template of the input's folder (see pipeline.folder_templates)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """The input was read and turned into an article."""
+
+    article: Article
+
+
+@dataclass(frozen=True, slots=True)
+class Same:
+    """The raw input hashes to ``known_hash``: nothing to do."""
+
+    source_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The input could not be turned into an article, and why."""
+
+    reason: str
+    lasting: bool = False
+    """The same bytes will always fail this way (so an unchanged file need not be retried)."""
+
+
+Outcome = Built | Same | Failed
+
+
+def default_jobs() -> int:
+    """Return the number of CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def process(task: Task, *, max_bytes: int, now: datetime) -> Outcome:
+    """Load one input and build its article (the unit of work a worker runs)."""
+    from newscli.pipeline import build_article
+    from newscli.sources import InputError, load
+
+    try:
+        raw = task.raw if task.raw is not None else load(task.source, max_bytes=max_bytes)
+        if task.known_hash is not None and raw.source_hash == task.known_hash:
+            return Same(raw.source_hash)
+        article = build_article(
+            task.source, raw, now=now, date_hint=raw.date_hint, template=task.template
+        )
+    except InputError as exc:
+        return Failed(str(exc), lasting=not isinstance(exc.__cause__, OSError))
+    except MemoryError:
+        raise
+    except Exception as exc:  # a bad input must never stop the run; say what went wrong
+        log.debug("unexpected failure on %s", task.source.given, exc_info=True)
+        return Failed(f"{type(exc).__name__}: {exc}")
+    if len(article.body) > MAX_ARTICLE_CHARS:
+        return Failed(
+            f"article text is longer than {MAX_ARTICLE_CHARS:,} characters "
+            f"({len(article.body):,}); not indexed",
+            lasting=True,
+        )
+    return Built(article)
+
+
+def _memory_message(budget: Budget) -> str:
+    return f"extraction exceeded the memory budget of {budget.memory_mb} MB"
+
+
+def _address_space() -> int | None:
+    """Return this process's virtual memory size in bytes (Linux), or None."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:  # noqa: PTH123 - hot, tiny
+            pages = int(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _limit_memory(megabytes: int) -> None:
+    """Cap the address space at what is mapped now plus ``megabytes``."""
+    if megabytes <= 0:
+        return
+    base = _address_space()
+    if base is None:
+        return
+    limit = base + megabytes * 1024 * 1024
+    with contextlib.suppress(ValueError, OSError):
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _warm_up(html: bool) -> None:
+    """Make sure lazily loaded models are loaded before the memory limit and the clock start."""
+    from newscli.warmup import warm_up  # a no-op import when the fork server preloaded it
+
+    warm_up(html=html)
+
+
+def _worker_main(
+    conn: Connection, budget: Budget, max_bytes: int, now: datetime, html: bool
+) -> None:
+    """Serve tasks from ``conn`` until it closes or sends None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    _warm_up(html)
+    _limit_memory(budget.memory_mb)
+    conn.send("ready")
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        outcome: Outcome
+        try:
+            outcome = process(task, max_bytes=max_bytes, now=now)
+        except MemoryError:
+            outcome = Failed(_memory_message(budget))
+        try:
+            conn.send(outcome)
+        except MemoryError:
+            conn.send(Failed(_memory_message(budget)))
+        except (BrokenPipeError, OSError):
+            return
+
+
+class _Worker:
+    """One worker process, the pipe to it, and the input it is working on."""
+
+    def __init__(
+        self, context: Any, budget: Budget, max_bytes: int, now: datetime, name: str, html: bool
+    ) -> None:
+        parent_end, child_end = context.Pipe(duplex=True)
+        self.process = context.Process(
+            target=_worker_main,
+            args=(child_end, budget, max_bytes, now, html),
+            name=name,
+            daemon=True,
+        )
+        with _main_module_hidden():
+            self.process.start()
+        child_end.close()
+        self.conn: Connection = parent_end
+        self.seq = -1
+        self.deadline = 0.0
+        self._ready = False
+
+    def send(self, seq: int, task: Task, seconds: float) -> None:
+        if not self._ready:  # the budget starts once the worker has started
+            if not self.conn.poll(_START_TIMEOUT):
+                raise OSError("a worker process did not start")
+            self.conn.recv()
+            self._ready = True
+        self.conn.send(task)
+        self.seq = seq
+        self.deadline = time.monotonic() + seconds
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.conn.send(None)
+        self.process.join(_STOP_TIMEOUT)
+        if self.process.is_alive():
+            self.kill()
+        else:
+            self.conn.close()
+
+
+@contextlib.contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Keep multiprocessing from running the caller's main script again in each new worker.
+
+    A worker needs nothing from ``__main__``; without this, a script that calls
+    ``Corpus.ingest`` at top level would be re-run (and re-ingest) in every worker.
+    """
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    names: tuple[str, ...] = ("__file__", "__spec__")
+    saved: dict[str, Any] = {name: main.__dict__[name] for name in names if name in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        main.__dict__.update(saved)
+        if "__spec__" not in saved:
+            main.__dict__.pop("__spec__", None)
+
+
+def _crash_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        with contextlib.suppress(ValueError):
+            return f"extraction crashed (worker killed by {signal.Signals(-exitcode).name})"
+    return f"extraction crashed (worker exited with status {exitcode})"
+
+
+class WorkerPool:
+    """A fixed number of worker processes that turn Tasks into Outcomes within a Budget."""
+
+    def __init__(
+        self, *, jobs: int, budget: Budget, max_bytes: int, now: datetime, html: bool = True
+    ) -> None:
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(_PRELOAD_HTML if html else _PRELOAD_TEXT)
+        self._html = html
+        self._budget = budget
+        self._max_bytes = max_bytes
+        self._now = now
+        self._jobs = max(1, jobs)
+        self._idle: list[_Worker] = []
+        self._busy: dict[int, _Worker] = {}  # by sequence number
+        self._started = 0
+        self.replaced = 0
+        """Workers killed or lost and replaced during this pool's life."""
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _spawn(self) -> _Worker:
+        self._started += 1
+        return _Worker(
+            self._context,
+            self._budget,
+            self._max_bytes,
+            self._now,
+            name=f"newscli-worker-{self._started}",
+            html=self._html,
+        )
+
+    def _get_idle(self) -> _Worker:
+        if not self._idle and not self._started:  # first use: start them all, they warm up
+            self._idle = [self._spawn() for _ in range(self._jobs)]  # in parallel
+        if self._idle:
+            return self._idle.pop(0)
+        return self._spawn()
+
+    def _dispatch(self, seq: int, task: Task) -> None:
+        worker = self._get_idle()
+        try:
+            worker.send(seq, task, self._budget.seconds)
+        except (OSError, ValueError, EOFError):  # it died while idle: replace it, try again
+            worker.kill()
+            self.replaced += 1
+            worker = self._spawn()
+            worker.send(seq, task, self._budget.seconds)
+        self._busy[seq] = worker
+
+    def _collect(self, outcomes: dict[int, Outcome]) -> None:
+        """Wait for the next finished or overdue input and record its outcome."""
+        soonest = min(worker.deadline for worker in self._busy.values())
+        timeout = max(0.0, soonest - time.monotonic())
+        by_conn = {worker.conn: seq for seq, worker in self._busy.items()}
+        for conn in wait(list(by_conn), timeout):
+            seq = by_conn[conn]  # type: ignore[index] # wait() returns what it was given
+            worker = self._busy.pop(seq)
+            try:
+                outcomes[seq] = worker.conn.recv()
+            except (EOFError, OSError):
+                worker.process.join()
+                outcomes[seq] = Failed(_crash_reason(worker.process.exitcode))
+                worker.conn.close()
+                self.replaced += 1
+            else:
+                self._idle.append(worker)
+        now = time.monotonic()
+        for seq, worker in list(self._busy.items()):
+            if worker.deadline <= now:
+                del self._busy[seq]
+                worker.kill()
+                self.replaced += 1
+                outcomes[seq] = Failed(f"extraction took longer than {self._budget.seconds:g} s")
+
+    def run(self, items: Iterable[tuple[C, Task]]) -> Iterator[tuple[C, Outcome]]:
+        """Process ``(context, task)`` pairs; yield ``(context, outcome)`` in input order.
+
+        ``items`` is consumed lazily, a few ahead of what has been handed back.
+        """
+        window = self._jobs * _AHEAD_PER_WORKER
+        pending = iter(items)
+        exhausted = False
+        contexts: dict[int, C] = {}
+        outcomes: dict[int, Outcome] = {}
+        next_seq = next_out = 0
+        while True:
+            while not exhausted and len(self._busy) < self._jobs and next_seq - next_out < window:
+                try:
+                    context, task = next(pending)
+                except StopIteration:
+                    exhausted = True
+                    break
+                contexts[next_seq] = context
+                self._dispatch(next_seq, task)
+                next_seq += 1
+            if next_out in outcomes:
+                yield contexts.pop(next_out), outcomes.pop(next_out)
+                next_out += 1
+                continue
+            if exhausted and next_out == next_seq:
+                return
+            self._collect(outcomes)
+
+    def close(self) -> None:
+        """Stop idle workers and kill busy ones."""
+        for worker in self._busy.values():
+            worker.kill()
+        self._busy.clear()
+        for worker in self._idle:
+            worker.stop()
+        self._idle.clear()

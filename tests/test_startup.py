@@ -1,0 +1,70 @@
+"""Fast start: read-only commands import no extraction, date-parsing or terminal libraries."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newscli.ids import article_id, file_key
+from tests.conftest import CORPUS, SAMPLE_IDS
+
+HEAVY = ("trafilatura", "dateutil", "py3langid", "rich", "asyncio", "urllib.request", "lxml")
+PROBE = """
+import json, sys
+from newscli.cli import cli
+try:
+    cli(sys.argv[1:], prog_name="newscli")
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({"code": code, "loaded": sorted(m for m in sys.modules if m in HEAVY
+    or m.split(".")[0] in HEAVY)}), file=sys.stderr)
+"""
+
+
+def _loaded(*args: str) -> tuple[int, list[str]]:
+    """Run newscli ARGS in a fresh interpreter; return its exit code and heavy modules loaded."""
+    result = subprocess.run(
+        [sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{PROBE}", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = json.loads(result.stderr.strip().splitlines()[-1])
+    return int(report["code"] or 0), list(report["loaded"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("search", "Termez", "--format", "plain"),
+        ("search", "rocket", "--since", "2024", "--format", "json"),
+        ("show", "SAMPLE", "--format", "plain"),
+        ("stats", "--format", "json"),
+    ],
+)
+def test_search_show_stats_help_import_nothing_heavy(
+    sample_index: Path, args: tuple[str, ...]
+) -> None:
+    sample = article_id(file_key(CORPUS / SAMPLE_IDS["000"]))
+    argv = [arg.replace("SAMPLE", sample) for arg in args]
+    code, loaded = _loaded("--index", str(sample_index), *argv)
+    assert code == 0
+    assert loaded == []
+
+
+def test_search_whoosh_stand_ins_are_gone_after_import() -> None:
+    code = (
+        "import sys, newscli.store\n"
+        "assert 'urllib.request' not in sys.modules and 'asyncio' not in sys.modules\n"
+        "import urllib.request, asyncio\n"
+        "assert callable(urllib.request.urlopen) and callable(asyncio.run)\n"
+        "from whoosh.query.terms import variations\n"
+        "assert 'rockets' in variations('rocket')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
