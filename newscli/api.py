@@ -378,58 +378,69 @@ class Corpus:
         fetch_timeout: float = DEFAULT_FETCH_TIMEOUT,
         host_delay: float = DEFAULT_HOST_DELAY,
         max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES,
+        jobs: int | None = None,
+        time_budget: float = DEFAULT_TIME_BUDGET,
+        memory_budget_mb: int = DEFAULT_MEMORY_BUDGET_MB,
     ) -> Iterator[Article | Failure]:
-        """Yield what ``ingest`` would index for each input, without any index.
+        """Yield what ``ingest`` would index for each input, in input order, without an index.
 
         Each input gives an Article (with ``removed`` telling what cleaning took out) or a
         Failure saying why it has no article. Skipped files (unsupported types) are not
-        yielded. ``learn_templates`` learns lines that recur across the text files of a
-        folder as template, exactly as ``ingest`` does.
+        yielded. Inputs go through the same worker pool, budgets, folder templates
+        (``learn_templates``) and fetcher as in ``ingest``.
         """
-        from newscli.pipeline import build_article, folder_templates
-        from newscli.sources import InputError, expand, read_local
+        from newscli.pipeline import folder_templates
+        from newscli.sources import InputError, expand
+        from newscli.workers import Budget, Built, Failed, Task, WorkerPool, default_jobs
 
         now = now or datetime.now(UTC)
-        sources: list[Source | Failure] = [
+        items: list[Source | Failure] = [
             item
             for item in expand(inputs, include=include, exclude=exclude)
             if isinstance(item, Source) or not item.reason.startswith("skipped")
         ]
-        templates = (
-            folder_templates(
-                [item for item in sources if isinstance(item, Source)], max_bytes=max_file_bytes
-            )
-            if learn_templates
-            else {}
-        )
+        sources = [item for item in items if isinstance(item, Source)]
+        templates = folder_templates(sources, max_bytes=max_file_bytes) if learn_templates else {}
+        early: dict[int, Failure] = {}  # failures known before extraction, by position
         fetcher: Fetcher | None = None
-        for source in sources:
-            if isinstance(source, Failure):
-                yield source
-                continue
-            try:
-                if source.path is None:
+
+        def tasks() -> Iterator[tuple[tuple[int, Source], Task]]:
+            nonlocal fetcher
+            for position, item in enumerate(items):
+                if isinstance(item, Failure):
+                    early[position] = item
+                    continue
+                raw = None
+                if item.path is None:
                     fetcher = fetcher or _make_fetcher(
                         allow_private_hosts=allow_private_hosts,
                         fetch_timeout=fetch_timeout,
                         host_delay=host_delay,
                         max_fetch_bytes=max_fetch_bytes,
                     )
-                    source, raw = _fetch_page(fetcher, source, None, {})
-                else:
-                    raw = read_local(source, max_bytes=max_file_bytes)
-                yield build_article(
-                    source,
-                    raw,
-                    now=now,
-                    date_hint=raw.date_hint,
-                    template=templates.get(source.path) if source.path else None,
-                )
-            except InputError as exc:
-                yield Failure(source.given, str(exc))
-            except (OSError, ValueError, RecursionError, MemoryError) as exc:
-                log.debug("unexpected failure on %s", source.given, exc_info=True)
-                yield Failure(source.given, f"{type(exc).__name__}: {exc}")
+                    try:
+                        item, raw = _fetch_page(fetcher, item, None, {})
+                    except InputError as exc:
+                        early[position] = Failure(item.given, str(exc))
+                        continue
+                template = templates.get(item.path) if item.path else None
+                yield (position, item), Task(item, raw=raw, template=template)
+
+        def earlier_than(position: int) -> Iterator[Failure]:
+            for known in sorted(p for p in early if p < position):
+                yield early.pop(known)
+
+        budget = Budget(seconds=time_budget, memory_mb=memory_budget_mb)
+        with WorkerPool(
+            jobs=jobs or default_jobs(), budget=budget, max_bytes=max_file_bytes, now=now
+        ) as pool:
+            for (position, source), outcome in pool.run(tasks()):
+                yield from earlier_than(position)
+                if isinstance(outcome, Built):
+                    yield outcome.article
+                elif isinstance(outcome, Failed):
+                    yield Failure(source.given, outcome.reason)
+        yield from earlier_than(len(items))
 
     def search(
         self,

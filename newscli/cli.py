@@ -106,6 +106,38 @@ def filter_options(command: F) -> F:
     return command
 
 
+def budget_options(command: F) -> F:
+    """Add ``--jobs``, ``--time-budget`` and ``--memory-budget`` (ingest and extract)."""
+    options = [
+        click.option(
+            "--jobs",
+            type=click.IntRange(min=1),
+            default=None,
+            metavar="N",
+            help="Worker processes that read and extract inputs. Default: one per CPU.",
+        ),
+        click.option(
+            "--time-budget",
+            type=click.FloatRange(min=0, min_open=True),
+            default=DEFAULT_TIME_BUDGET,
+            show_default=True,
+            metavar="SECONDS",
+            help="Fail an input whose extraction takes longer than this.",
+        ),
+        click.option(
+            "--memory-budget",
+            type=click.IntRange(min=0),
+            default=DEFAULT_MEMORY_BUDGET_MB,
+            show_default=True,
+            metavar="MB",
+            help="Fail an input whose extraction needs more memory than this (0: no limit).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def _output_format(fmt: str | None, as_json: bool) -> str:
     return render.resolve_format("json" if as_json else fmt)
 
@@ -263,29 +295,7 @@ def cli(ctx: click.Context, index_dir: Path | None, verbose: int, debug: bool) -
     metavar="SECONDS",
     help="Wait this long for another run's lock, then exit 75.",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    metavar="N",
-    help="Worker processes that read and extract inputs. Default: one per CPU.",
-)
-@click.option(
-    "--time-budget",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_TIME_BUDGET,
-    show_default=True,
-    metavar="SECONDS",
-    help="Fail an input whose extraction takes longer than this.",
-)
-@click.option(
-    "--memory-budget",
-    type=click.IntRange(min=0),
-    default=DEFAULT_MEMORY_BUDGET_MB,
-    show_default=True,
-    metavar="MB",
-    help="Fail an input whose extraction needs more memory than this (0: no limit).",
-)
+@budget_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
 @click.option(
     "--batch-size",
@@ -613,6 +623,7 @@ def refresh(settings: Settings, quiet: bool, wait: float, refetch: bool) -> None
 @click.option("--explain", is_flag=True, help="Also show each removed block and the rule why.")
 @click.option("--include", multiple=True, metavar="GLOB", help="Only matching files (repeatable).")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip matching files (repeatable).")
+@budget_options
 @pass_settings
 def extract(
     settings: Settings,
@@ -621,6 +632,9 @@ def extract(
     explain: bool,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
+    jobs: int | None,
+    time_budget: float,
+    memory_budget: int,
 ) -> None:
     """Show what ingest would index, without touching the index.
 
@@ -645,6 +659,9 @@ def extract(
         fetch_timeout=settings.fetch_timeout,
         host_delay=settings.host_delay,
         max_fetch_bytes=settings.max_fetch_bytes,
+        jobs=jobs,
+        time_budget=time_budget,
+        memory_budget_mb=memory_budget,
     )
     for item in results:
         render.extracted(item, as_json=as_json, explain=explain, first=ok == 0)

@@ -167,3 +167,16 @@ def test_extract_fetches_urls_like_ingest(runner: CliRunner, site: TestSite) -> 
     assert (good["path"], good["title"], good["url"]) == (page, "Rockets near Termez", page)
     assert "Termez report, part 5" in good["text"] and "Copyright" not in good["text"]
     assert bad == {"path": gone, "error": "HTTP 404 Not Found"}
+
+
+def test_extract_has_the_ingest_time_budget(runner: CliRunner, tmp_path: Path) -> None:
+    slow = tmp_path / "flat.html"
+    slow.write_text(
+        "<html><body>" + "<span>word</span>" * 400_000 + "</body></html>", encoding="utf-8"
+    )
+    good = CORPUS / SAMPLE_IDS["004"]
+    result = run(runner, "extract", "--json", "--time-budget", "0.5", str(slow), str(good))
+    assert result.exit_code == 3, result.output
+    failed, ok = (json.loads(line) for line in result.stdout.splitlines())
+    assert failed == {"path": str(slow), "error": "extraction took longer than 0.5 s"}
+    assert ok["title"] == "Taliban expel Afghan military to Uzbekistan and Tajikistan"
