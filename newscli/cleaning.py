@@ -410,6 +410,11 @@ _GOOD_CHARS = 120
 _GOOD_STOPWORDS = 0.22
 _GOOD_SHORT_CHARS = 60
 _GOOD_SHORT_STOPWORDS = 0.32
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_PUNCTUATION = re.compile(r"[。，、！？；：]")
+_CJK_MIN_CHARS = 20
+_CJK_SHARE = 0.5
+"""A paragraph this long, this much Chinese or Japanese, with their punctuation is prose."""
 _BOX_HEADING = re.compile(
     r"^(?:related|read (?:more|also)|"
     r"see also|more on .{1,60}|lesen sie (?:auch|mehr)|mehr zum thema|(?:das )?könnte sie "
@@ -519,6 +524,14 @@ def stopword_density(paragraph: str, stopwords: frozenset[str]) -> float:
     return sum(1 for word in words if word in stopwords) / len(words)
 
 
+def is_cjk_prose(paragraph: str) -> bool:
+    """Return whether a paragraph is a Chinese or Japanese sentence (no spaces, so no stop
+    word counts): mostly CJK characters, long enough, with sentence punctuation."""
+    if len(paragraph) < _CJK_MIN_CHARS or not _CJK_PUNCTUATION.search(paragraph):
+        return False
+    return len(_CJK_CHAR.findall(paragraph)) >= len(paragraph) * _CJK_SHARE
+
+
 def is_navigation(paragraph: str) -> bool:
     """Return whether a short paragraph is made only of navigation or sharing words."""
     if len(paragraph) > 100:
@@ -588,8 +601,10 @@ def paragraph_signals(paragraph: str, stopwords: frozenset[str]) -> Signals:
         item = _BULLET.sub("", paragraph, count=1)
         if not _SENTENCE_END.search(item) and not any(ch.isdigit() for ch in item):
             return Signals(False, "link list")
-    good = (len(paragraph) >= _GOOD_CHARS and density >= _GOOD_STOPWORDS) or (
-        len(paragraph) >= _GOOD_SHORT_CHARS and density >= _GOOD_SHORT_STOPWORDS
+    good = (
+        (len(paragraph) >= _GOOD_CHARS and density >= _GOOD_STOPWORDS)
+        or (len(paragraph) >= _GOOD_SHORT_CHARS and density >= _GOOD_SHORT_STOPWORDS)
+        or is_cjk_prose(paragraph)
     )
     return Signals(good, None)
 

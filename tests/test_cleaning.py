@@ -152,6 +152,13 @@ def test_cleaning_stopword_density_tells_prose_from_lists() -> None:
     assert paragraph_signals(PROSE_EN, EN).good
 
 
+def test_cleaning_chinese_sentences_read_as_prose() -> None:
+    sentence = "国家统计局今天发布数据显示，今年前三季度国内生产总值同比增长百分之五。"
+    menu = "首页 新闻 体育 财经 娱乐 科技 汽车 房产 教育 旅游"
+    assert paragraph_signals(sentence, stoplist("zh")).good
+    assert not paragraph_signals(menu, stoplist("zh")).good
+
+
 def test_cleaning_main_region_skips_menu_and_stops_at_comments() -> None:
     paragraphs = [
         "• Home",
