@@ -568,6 +568,10 @@ def is_dateline(paragraph: str) -> bool:
     )
 
 
+_SIGNAL_CACHE = 1 << 16
+"""Paragraph classifications kept for reuse (a few megabytes at most)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Signals:
     """What one paragraph of a plain-text page looks like."""
@@ -578,8 +582,12 @@ class Signals:
     """The boilerplate rule it matches, if any."""
 
 
+@functools.lru_cache(maxsize=_SIGNAL_CACHE)
 def paragraph_signals(paragraph: str, stopwords: frozenset[str]) -> Signals:
-    """Classify one paragraph: article prose, boilerplate (with the rule), or undecided."""
+    """Classify one paragraph: article prose, boilerplate (with the rule), or undecided.
+
+    Cached: a site's menus, buttons and footers recur on every page (and within a page).
+    """
     if is_form_residue(paragraph):
         return Signals(False, "form field or image placeholder")
     if is_navigation(paragraph):
