@@ -51,7 +51,6 @@ _TRAILING_HEADINGS = [
     r"do you like this (?:article|story|post)\??",
     r"did you (?:like|enjoy) this (?:article|story)\??",
     r"comment policy",
-    r"share (?:this|the) (?:article|story|post|page)",
     r"(?:sign up|subscribe) (?:to|for) (?:our|the) newsletters?",
     r"tags?",
     # Russian, Ukrainian, Uzbek, Tajik, German, French, Spanish, Italian, Polish, Dutch
@@ -95,9 +94,6 @@ _TRAILING_HEADINGS = [
     r"(?:schreibe|hinterlasse|hinterlassen sie) (?:einen kommentar|eine antwort)",
     r"(?:antwort|kommentar) (?:hinterlassen|schreiben)",
     r"diskussion(?:en)?",
-    r"(?:teilen sie|teile) (?:dies|diesen (?:artikel|beitrag))(?: mit)?",
-    r"(?:diesen )?(?:artikel|beitrag) teilen",
-    r"share this(?: (?:article|story|post|page))?",
     r"(?:like|gefällt mir) this",
     r"like this",
     r"(?:fanden sie|finden sie) diesen artikel (?:nützlich|hilfreich)",
