@@ -267,11 +267,17 @@ def _take_credits(paragraphs: list[str], credits: list[str], removed: list[Remov
     return kept
 
 
-def clean_body(paragraphs: Sequence[str]) -> CleanText:
-    """Remove trailing sections, trailing debris, repeated paragraphs and credit lines."""
+def clean_body(paragraphs: Sequence[str], *, cut_sections: bool = True) -> CleanText:
+    """Remove trailing sections, trailing debris, repeated paragraphs and credit lines.
+
+    ``cut_sections=False`` keeps text after a section heading: for a region
+    :func:`main_region` chose, which already ends at the headings that end the article.
+    """
     removed: list[Removal] = []
     credits: list[str] = []
-    kept = _cut_trailing_sections(list(paragraphs), removed)
+    kept = list(paragraphs)
+    if cut_sections:
+        kept = _cut_trailing_sections(kept, removed)
     kept = _cut_trailing_debris(kept, removed)
     kept = _drop_repeats(kept, removed)
     kept = _take_credits(kept, credits, removed)
@@ -420,6 +426,15 @@ _BOX_HEADING = re.compile(
     re.IGNORECASE,
 )
 _BOX_REACH = 8
+_COMMENTS_HEADING = re.compile(
+    r"comment|kommentar|komentarz|коммент|reac(?:tie|ción)|repl(?:y|ies)|antwort|respuesta|"
+    r"réponse|diskussion|discussion|dyskusj"
+)
+"""Wording of headings that open a comment thread (searched in lower-cased text)."""
+_CONTINUATION_REACH = 3
+_CONTINUATION_CHARS = 300
+"""A long sentence paragraph this close after a section heading continues the article (the
+heading was an inline box: "Mehr zum Thema", "Related stories")."""
 """Prose resuming within this many paragraphs of a related-links heading continues the text."""
 _MAIN_RUN_SHARE = 0.3
 """The first run with this share of the longest run's prose is the article (sidebars,
@@ -629,7 +644,7 @@ def main_region(
     for index, (paragraph, signal) in enumerate(zip(paragraphs, signals, strict=True)):
         if signal.good:
             if current is None:
-                current = _Run(index)
+                current = _Run(index, opening=is_prose(paragraph) and len(paragraph))
                 runs.append(current)
             current.end, current.chars = index + 1, current.chars + len(paragraph)
             bad_since_prose = bad_in_row = 0
@@ -640,7 +655,8 @@ def main_region(
         heading = is_boilerplate_heading(paragraph) or bool(_COMMENT_META.match(paragraph))
         if heading and runs and runs[-1].heading is None:
             box = bool(_BOX_HEADING.match(paragraph)) and current is not None
-            runs[-1].heading = "box" if box else "end"
+            comments = bool(_COMMENTS_HEADING.search(paragraph.lower()))
+            runs[-1].heading = "box" if box else "comments" if comments else "end"
             runs[-1].heading_at = index
         if heading or bad_in_row >= _GAP_IN_ROW or bad_since_prose >= _GAP_UNITS:
             current = None
@@ -655,6 +671,11 @@ def main_region(
         if last is not None and (
             last.heading is None
             or (last.heading == "box" and run.start - last.heading_at <= _BOX_REACH)
+            or (
+                last.heading == "end"
+                and run.start - last.heading_at <= _CONTINUATION_REACH
+                and run.opening >= _CONTINUATION_CHARS
+            )
         ):
             last.end, last.chars, last.heading = run.end, last.chars + run.chars, run.heading
             last.heading_at = run.heading_at
@@ -677,8 +698,11 @@ class _Run:
     end: int = 0
     chars: int = 0
     heading: str | None = None
-    """``box`` (related links that the text may follow), ``end`` (comments, footer) or None."""
+    """``box`` (related links that the text may follow), ``comments``, ``end`` (other
+    sections, which long prose may still follow) or None."""
     heading_at: int = 0
+    opening: int = 0
+    """Length of the run's first paragraph when it ends like a sentence (else 0)."""
 
 
 def _neighbour(signals: Sequence[Signals], index: int, step: int) -> str:

@@ -189,6 +189,22 @@ def test_cleaning_main_region_continues_after_a_link_list_or_related_box() -> No
     assert main_region(paragraphs, EN)[:2] == (0, 11)
 
 
+def test_cleaning_main_region_continues_when_long_prose_follows_a_heading() -> None:
+    long_prose = PROSE_EN + " " + PROSE_EN.replace("minister", "spokesman")
+    paragraphs = [PROSE_EN, PROSE_EN, "Most read", long_prose, PROSE_EN]
+    assert main_region(paragraphs, EN)[:2] == (0, 5)
+    teasers = [PROSE_EN, PROSE_EN, "Most read", "Story one", "Story two", "Story three", PROSE_EN]
+    assert main_region(teasers, EN)[:2] == (0, 2)
+
+
+def test_cleaning_text_page_keeps_article_after_an_inline_box() -> None:
+    text = "\n\n".join(
+        ["Border talks resume", PROSE_EN, "Related stories", PROSE_EN + " " + PROSE_EN]
+    )
+    body = parse_text_article(text, now=NOW).body.text
+    assert body.count("The minister said") == 3
+
+
 def test_cleaning_resolve_short_keeps_headings_and_drops_stray_lines() -> None:
     paragraphs = ["Read this", PROSE_EN, "Subheading", PROSE_EN, "• Home", "Lonely", "• About"]
     decisions = resolve_short([paragraph_signals(p, EN) for p in paragraphs])
