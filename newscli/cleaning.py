@@ -186,9 +186,8 @@ class CleanText:
 def normalize_text(text: str) -> str:
     """Return NFC text with Unix newlines, no control characters and single spaces in lines."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub("", text)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(lines)
+    text = _SPACES.sub(" ", _CONTROL.sub("", text))
+    return "\n".join(line.strip() for line in text.split("\n"))
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -201,6 +200,7 @@ def is_prose(paragraph: str) -> bool:
     return len(paragraph) >= _MIN_PROSE_CHARS and bool(_SENTENCE_END.search(paragraph))
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def is_boilerplate_heading(paragraph: str) -> bool:
     """Return whether a paragraph is a heading that opens a non-article section."""
     if len(paragraph) > _MAX_HEADING_CHARS * 3:
