@@ -337,35 +337,52 @@ _COMMENT_META = re.compile(
 _FURNITURE_ANYWHERE = re.compile(
     r"newsletter|abonnier|abonnement|subscribe|suscr[ií]b|s'abonner|abonnez|подпис|"
     r"mitglied werden|unterstützen sie|spenden sie|jetzt spenden|support us|donate|wesprzyj|"
-    r"\bteilen\b|\bteile (?:diesen|den|dies)|share (?:this|on|via|to)|compartir|partager|"
+    r"share (?:this|on|via|to)|compartir|partager|"
     r"udostępnij|podziel się|condividi|поделиться|"
     r"kommentar|comment|dyskusj|komentarz|коммент|antwort(?:en)? abbrechen|cancel reply|"
-    r"(?:previous|next|older|newer) (?:post|article|entry|story)|"
-    r"(?:vorherige|nächste|voriger|nächster|älterer|neuerer) (?:beitrag|artikel|eintrag)|"
-    r"zurück zu|back to (?:top|home)|nach oben|\bseite \d+ von \d+|page \d+ of \d+|"
-    r"(?:read|lesen sie|lies|leer|lire|czytaj|читать|leggi) (?:more|mehr|weiter|auch|también|"
-    r"aussi|też|także|далее|anche)|weiterlesen|читайте (?:также|ещё|еще)|"
+    r"previous (?:post|article|entry|story)|next (?:post|article|entry|story)|"
+    r"older (?:post|article|entry|story)|newer (?:post|article|entry|story)|"
+    r"vorherige (?:beitrag|artikel|eintrag)|nächste (?:beitrag|artikel|eintrag)|"
+    r"voriger (?:beitrag|artikel|eintrag)|nächster (?:beitrag|artikel|eintrag)|"
+    r"älterer (?:beitrag|artikel|eintrag)|neuerer (?:beitrag|artikel|eintrag)|"
+    r"zurück zu|back to (?:top|home)|nach oben|page \d+ of \d+|"
+    r"read (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
+    r"lesen sie (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
+    r"lies (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
+    r"leer (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
+    r"lire (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
+    r"czytaj (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
+    r"читать (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
+    r"leggi (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
+    r"weiterlesen|читайте (?:также|ещё|еще)|"
     r"empfohlen|empfehlungen|recommended|polecane|recomendad|"
     r"meist ?gelesen|most (?:read|popular|viewed)|beliebteste|"
     r"explore further|erfahre mehr|mehr erfahren|learn more|más información|infórmate|"
     r"informate más|en savoir plus|dowiedz się|mehr infos|mehr zum thema|"
     r"alle rechte vorbehalten|all rights reserved|copyright|©|"
-    r"\bcookies?\b|datenschutz|privacy|impressum|"
+    r"datenschutz|privacy|impressum|"
     r"registrier|log ?in\b|anmelden|einloggen|einzuloggen|sign up|sign in|zaloguj|"
     r"folge?n? (?:sie )?uns|follow us|síguenos|suivez-nous|obserwuj|"
-    r"(?:buch|jetzt) (?:bestellen|kaufen)|in den warenkorb|add to cart|"
+    r"buch (?:bestellen|kaufen)|jetzt (?:bestellen|kaufen)|in den warenkorb|add to cart|"
     r"e-mail-adresse wird nicht veröffentlicht|email address will not be published|"
     r"pflichtfelder|required fields|champs obligatoires|ne sera pas publiée|"
     r"noticia relacionada|diskussion zu diesem|sharen|some rights reserved|creative commons|"
-    r"\(cr[ée]dito?s?:|\bbild (?:anzeigen|vergrößern|schließen)|artikel zum thema|"
-    r"\b\d+ (?:reviews?|bewertungen)\b|\b\d+ (?:minutes?|min\.?) (?:read|lesezeit|-)|"
+    r"\(cr[ée]dito?s?:|artikel zum thema|"
     r"lesezeit|reading time|weitere (?:aktuelle )?themen|mehr themen|top-?themen|"
-    r"(?:jetzt )?entdecken sie|mehr von uns|(?:kommende|nächste) (?:events|termine)|"
+    r"entdecken sie|mehr von uns|kommende (?:events|termine)|nächste (?:events|termine)|"
     r"kontaktieren sie uns|contact us|zur startseite|zur übersicht|zum archiv|"
     r"alle (?:artikel|beiträge|meldungen|news) |alle anzeigen|mehr anzeigen|mehr laden|"
-    r"load more|(?:see|view|show) (?:all|more)\b|more (?:stories|news)\b"
+    r"load more|see (?:all|more)\b|view (?:all|more)\b|show (?:all|more)\b|more (?:stories|news)\b"
 )
-"""Wording of calls to share, subscribe, comment or read on, and of legal lines (lower case)."""
+# Every alternative above starts with a literal character (no group, no \b): the regex engine
+# then tries far fewer of them per position, three times faster than one mixed alternation.
+_FURNITURE_WORD = re.compile(
+    r"\b(?:teilen\b|teile (?:diesen|den|dies)|seite \d+ von \d+|cookies?\b|"
+    r"bild (?:anzeigen|vergrößern|schließen)|\d+ (?:reviews?|bewertungen)\b|"
+    r"\d+ (?:minutes?|min\.?) (?:read|lesezeit|-))"
+)
+"""Wording of calls to share, subscribe, comment or read on, and of legal lines (lower case);
+the second pattern holds the words that must start at a word boundary."""
 _FURNITURE_START = re.compile(
     r"(?:tags?|etiquetas|schlagw\w*|stichw\w*|tagged(?: with)?|kategorien?|categories|"
     r"category|rubriken?|tematy|themen|mots-clés|temas|quellenangaben)\s*:|"
@@ -559,6 +576,7 @@ def is_furniture(paragraph: str) -> bool:
     return bool(
         _FURNITURE_START.match(lowered)
         or _FURNITURE_ANYWHERE.search(lowered)
+        or _FURNITURE_WORD.search(lowered)
         or _FURNITURE_END.search(lowered[-80:])
     )
 
