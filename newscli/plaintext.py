@@ -213,7 +213,7 @@ def parse_text_article(
         break
     body = before_headline + _keep(paragraphs[index:last], decisions[index - first :], removed)
     removed += _removed_block("page text after the article", paragraphs[last:])
-    cleaned = clean_body(body)
+    cleaned = clean_body(body, cut_sections=False)
     cleaned = CleanText(cleaned.paragraphs, cleaned.credits, (*removed, *cleaned.removed))
     return TextArticle(
         title=title,

@@ -152,6 +152,13 @@ def test_cleaning_stopword_density_tells_prose_from_lists() -> None:
     assert paragraph_signals(PROSE_EN, EN).good
 
 
+def test_cleaning_chinese_sentences_read_as_prose() -> None:
+    sentence = "国家统计局今天发布数据显示，今年前三季度国内生产总值同比增长百分之五。"
+    menu = "首页 新闻 体育 财经 娱乐 科技 汽车 房产 教育 旅游"
+    assert paragraph_signals(sentence, stoplist("zh")).good
+    assert not paragraph_signals(menu, stoplist("zh")).good
+
+
 def test_cleaning_main_region_skips_menu_and_stops_at_comments() -> None:
     paragraphs = [
         "• Home",
@@ -180,6 +187,22 @@ def test_cleaning_main_region_continues_after_a_link_list_or_related_box() -> No
     menu = ["• Home", "• About", "• Blog", "• Shop", "• Contact", "• Login"]
     paragraphs = [PROSE_EN, *menu, PROSE_EN, "Read more:", "Other story", PROSE_EN]
     assert main_region(paragraphs, EN)[:2] == (0, 11)
+
+
+def test_cleaning_main_region_continues_when_long_prose_follows_a_heading() -> None:
+    long_prose = PROSE_EN + " " + PROSE_EN.replace("minister", "spokesman")
+    paragraphs = [PROSE_EN, PROSE_EN, "Most read", long_prose, PROSE_EN]
+    assert main_region(paragraphs, EN)[:2] == (0, 5)
+    teasers = [PROSE_EN, PROSE_EN, "Most read", "Story one", "Story two", "Story three", PROSE_EN]
+    assert main_region(teasers, EN)[:2] == (0, 2)
+
+
+def test_cleaning_text_page_keeps_article_after_an_inline_box() -> None:
+    text = "\n\n".join(
+        ["Border talks resume", PROSE_EN, "Related stories", PROSE_EN + " " + PROSE_EN]
+    )
+    body = parse_text_article(text, now=NOW).body.text
+    assert body.count("The minister said") == 3
 
 
 def test_cleaning_resolve_short_keeps_headings_and_drops_stray_lines() -> None:
