@@ -164,3 +164,13 @@ def test_timeline_since_until_counts_unchanged(dated_index: Store) -> None:
         assert line.without == 0
         assert [label for label, _ in line.periods] == ["1987-02", "1987-03"]
         assert sum(count for _, count in line.periods) == expected
+
+
+def test_search_date_column_read_at_once_equals_per_document(dated_index: Store) -> None:
+    with dated_index.searcher() as searcher:
+        for leaf, _ in searcher.reader().leaf_readers():
+            column = leaf.column_reader("date", translate=False)
+            values, count = q._column_values(column, leaf.doc_count_all())
+            assert count == column._count
+            assert list(values) == [column[docnum] for docnum in range(count)]
+            assert any(value != column._default for value in values)
