@@ -15,11 +15,12 @@ import_whoosh()  # before any other Whoosh import, whichever of store/query come
 
 from whoosh import highlight
 from whoosh.analysis import Token
-from whoosh.matching import ListMatcher
+from whoosh.columns import NumericColumn
+from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher
 from whoosh.qparser import FieldAliasPlugin, GtLtPlugin, QueryParser, syntax
 from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.qparser.plugins import PhrasePlugin, Plugin, PrefixPlugin, WildcardPlugin
-from whoosh.query import And, DateRange, Every, Or, Query, Term
+from whoosh.query import And, DateRange, Every, Not, Or, Query, Term
 from whoosh.searching import Hit, Searcher
 from whoosh.util.times import adatetime
 
@@ -162,6 +163,159 @@ def _distinct_ranges(node: Query) -> Query:
             boost=node.boost,
         )
     return node
+
+
+class _InColumnRange:
+    """The documents of one segment whose ``date`` column value lies in ``[low, high]``.
+
+    Used as the id set of a FilterMatcher. The segment's column (8 bytes a document) is read
+    in one call rather than one file read per tested document. Undated documents hold the
+    column default (the largest value) and never match.
+    """
+
+    def __init__(self, reader: Any, fieldname: str, low: int, high: int) -> None:
+        default = int(reader.schema[fieldname].default)
+        self._values, self._count = _column_values(
+            reader.column_reader(fieldname, translate=False), reader.doc_count_all()
+        )
+        self._low = low
+        self._high = min(high, default - 1)
+
+    def __contains__(self, docnum: int) -> bool:
+        # Documents past the column's end were added without a value: the default, out of range.
+        return docnum < self._count and bool(self._low <= self._values[docnum] <= self._high)
+
+
+def _column_values(column: Any, doc_count: int) -> tuple[Any, int]:
+    """A numeric column's values (indexable by document) and how many documents it covers.
+
+    Whoosh's own reader is read in one call; another kind is read a document at a time.
+    """
+    if isinstance(column, NumericColumn.Reader) and column._typecode in ("q", "Q"):
+        count = int(column._count)
+        return column._dbfile.get_array(column._basepos, column._typecode, count), count
+    return column, doc_count  # it answers the default past its end itself
+
+
+class _ColumnRangeMatcher(FilterMatcher):  # type: ignore[misc] # Whoosh is untyped
+    """The wrapped matcher's documents inside a column range; adds ``extra`` to each score."""
+
+    def __init__(self, child: Any, ids: Any, exclude: bool = False, boost: float = 0.0) -> None:
+        super().__init__(child, ids, exclude=exclude, boost=boost)
+
+    def skip_to_quality(self, minquality: float) -> int:
+        skipped = int(self.child.skip_to_quality(minquality - self.boost))
+        self._find_next()
+        return skipped
+
+    def max_quality(self) -> float:
+        return float(self.child.max_quality() + self.boost)
+
+    def block_quality(self) -> float:
+        return float(self.child.block_quality() + self.boost)
+
+    def weight(self) -> float:
+        return float(self.child.weight() + self.boost)
+
+    def score(self) -> float:
+        return float(self.child.score() + self.boost)
+
+
+class _DateColumnRange(Query):  # type: ignore[misc] # Whoosh is untyped
+    """``child`` restricted to a publication-date range read from the sortable ``date`` column.
+
+    Matches exactly what ``And([child, range])`` matches (with the same scores when ``extra``
+    is the range clause's boost) without expanding the range into the union of its terms'
+    postings, which costs time in proportion to the articles in the range.
+    """
+
+    def __init__(self, child: Query, date_range: DateRange, extra: float = 0.0) -> None:
+        self.child = child
+        self.range = date_range
+        self.extra = extra
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.child!r}, {self.range!r}, {self.extra!r})"
+
+    def __str__(self) -> str:
+        return f"({self.child} AND {self.range})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is type(self)
+            and self.child == other.child
+            and self.range == other.range
+            and self.extra == other.extra
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.child, self.range, self.extra))
+
+    def is_leaf(self) -> bool:
+        return False
+
+    def children(self) -> Any:
+        yield self.child
+
+    def apply(self, fn: Callable[[Query], Query]) -> Query:
+        return _DateColumnRange(fn(self.child), self.range, self.extra)
+
+    def requires(self) -> Any:
+        return self.child.requires()
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return int(self.child.estimate_size(ixreader))
+
+    def estimate_min_size(self, ixreader: Any) -> int:
+        return 0
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        reader = searcher.reader()
+        field = self.range.fieldname
+        if not reader.has_column(field):  # no value in this segment: nothing is in range
+            return NullMatcher()
+        child = self.child.matcher(searcher, context)
+        if not child.is_active():
+            return child
+        low = self.range.start if self.range.start is not None else -(2**63)
+        high = self.range.end if self.range.end is not None else 2**63 - 1
+        if self.range.startexcl:
+            low += 1
+        if self.range.endexcl:
+            high -= 1
+        ids = _InColumnRange(reader, field, low, high)
+        return _ColumnRangeMatcher(child, ids, boost=self.extra)
+
+
+def _is_date_range(node: Query) -> bool:
+    return type(node) is DateRange and node.fieldname == "date"
+
+
+def _date_ranges_by_column(query: Query) -> Query:
+    """Rewrite ``x AND date:[…]`` clauses to read the date column of ``x``'s matches."""
+    if isinstance(query, And):
+        ranges = [child for child in query.subqueries if _is_date_range(child)]
+        rest = [child for child in query.subqueries if not _is_date_range(child)]
+        if len(ranges) == 1 and any(not isinstance(child, Not) for child in rest):
+            inner = _date_ranges_by_column(rest[0] if len(rest) == 1 else And(rest))
+            return _DateColumnRange(inner, ranges[0], extra=float(ranges[0].boost))
+    return query
+
+
+def _with_date_filter(
+    query: Query, filter_query: Query | None, since: date | None, until: date | None
+) -> tuple[Query, Query | None]:
+    """Move the ``--since/--until`` range from the filter into ``query`` as a column check.
+
+    A Whoosh filter is evaluated to the full set of its documents first; for a date range
+    that is every article published in it, however few the query matches.
+    """
+    if not (since or until):
+        return query, filter_query
+    date_range = _range("date", since, until)
+    assert isinstance(filter_query, And)  # _filters puts the date range first
+    rest = [part for part in filter_query.subqueries if part != date_range]
+    return _DateColumnRange(query, date_range), And(rest) if rest else None
 
 
 class _MultilingualPlugin(Plugin):  # type: ignore[misc] # Whoosh is untyped
@@ -566,6 +720,10 @@ def search(
         mentions_since=mentions_since,
         mentions_until=mentions_until,
     )
+    ran_query, ran_filter = query, filter_query
+    query, filter_query = _with_date_filter(
+        _date_ranges_by_column(query), filter_query, since, until
+    )
     if sort == "date":
         # Dated articles newest first, then undated ones by relevance: Whoosh's column default
         # would otherwise sort articles without a date as if they were the newest.
@@ -578,15 +736,17 @@ def search(
             reverse=True,
             terms=True,
         )
-        rest = searcher.search(
-            query,
-            # Whoosh refuses limit=0; a full first page is cut to ``limit`` below.
-            limit=max(1, limit - first.scored_length()),
-            filter=filter_query,
-            mask=dated,
-            terms=True,
-        )
-        result_sets = [first, rest]
+        result_sets = [first]
+        if not isinstance(query, _DateColumnRange):  # a date range matches no undated article
+            rest = searcher.search(
+                query,
+                # Whoosh refuses limit=0; a full first page is cut to ``limit`` below.
+                limit=max(1, limit - first.scored_length()),
+                filter=filter_query,
+                mask=dated,
+                terms=True,
+            )
+            result_sets.append(rest)
     else:
         result_sets = [searcher.search(query, limit=limit, filter=filter_query, terms=True)]
     highlighter = highlight.Highlighter(
@@ -617,7 +777,7 @@ def search(
     return SearchPage(
         hits=tuple(hits[:limit]),
         total=sum(len(r) for r in result_sets),
-        query=_explain(query, filter_query, expansions),
+        query=_explain(ran_query, ran_filter, expansions),
     )
 
 
@@ -695,6 +855,9 @@ def timeline(
         languages=languages,
         mentions_since=mentions_since,
         mentions_until=mentions_until,
+    )
+    query, filter_query = _with_date_filter(
+        _date_ranges_by_column(query), filter_query, since, until
     )
     results = searcher.search(query, limit=None, filter=filter_query, scored=False)
     matched = set(results.docs())
