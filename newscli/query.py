@@ -685,6 +685,43 @@ def _lead(body: str, *, limit: int = 90) -> str:
     return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
+def _prepare(
+    searcher: Searcher,
+    text: str,
+    *,
+    since: date | None,
+    until: date | None,
+    sources: Sequence[str],
+    languages: Sequence[str],
+    mentions_since: date | None,
+    mentions_until: date | None,
+    today: date | None,
+    aliases: AliasTable | None,
+    expansions: list[str] | None = None,
+    folding: bool = True,
+) -> tuple[Query, Query | None, Query, Query | None]:
+    """Parse the query and build its filter, as written and as run (date ranges by column).
+
+    ``search`` and ``timeline`` share this, so both read queries and filters the same way.
+    """
+    _check_order(since, until, mentions_since, mentions_until)
+    query = parse_query(
+        text, searcher, aliases=aliases, expansions=expansions, folding=folding, today=today
+    )
+    filter_query = _filters(
+        since=since,
+        until=until,
+        sources=sources,
+        languages=languages,
+        mentions_since=mentions_since,
+        mentions_until=mentions_until,
+    )
+    run_query, run_filter = _with_date_filter(
+        _date_ranges_by_column(query), filter_query, since, until
+    )
+    return query, filter_query, run_query, run_filter
+
+
 def search(
     searcher: Searcher,
     text: str,
@@ -707,22 +744,20 @@ def search(
     """
     if sort not in SORT_ORDERS:
         raise BadQuery(f"unknown sort order {sort!r}; use one of {', '.join(SORT_ORDERS)}")
-    _check_order(since, until, mentions_since, mentions_until)
     expansions: list[str] = []
-    query = parse_query(
-        text, searcher, aliases=aliases, expansions=expansions, folding=folding, today=today
-    )
-    filter_query = _filters(
+    ran_query, ran_filter, query, filter_query = _prepare(
+        searcher,
+        text,
         since=since,
         until=until,
         sources=sources,
         languages=languages,
         mentions_since=mentions_since,
         mentions_until=mentions_until,
-    )
-    ran_query, ran_filter = query, filter_query
-    query, filter_query = _with_date_filter(
-        _date_ranges_by_column(query), filter_query, since, until
+        today=today,
+        aliases=aliases,
+        expansions=expansions,
+        folding=folding,
     )
     if sort == "date":
         # Dated articles newest first, then undated ones by relevance: Whoosh's column default
@@ -846,18 +881,17 @@ def timeline(
         raise BadQuery(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
     if field not in TIMELINE_FIELDS:
         raise BadQuery(f"unknown field {field!r}; use one of {', '.join(TIMELINE_FIELDS)}")
-    _check_order(since, until, mentions_since, mentions_until)
-    query = parse_query(text, searcher, today=today, aliases=aliases)
-    filter_query = _filters(
+    _, _, query, filter_query = _prepare(
+        searcher,
+        text,
         since=since,
         until=until,
         sources=sources,
         languages=languages,
         mentions_since=mentions_since,
         mentions_until=mentions_until,
-    )
-    query, filter_query = _with_date_filter(
-        _date_ranges_by_column(query), filter_query, since, until
+        today=today,
+        aliases=aliases,
     )
     results = searcher.search(query, limit=None, filter=filter_query, scored=False)
     matched = set(results.docs())
