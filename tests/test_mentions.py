@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, date, datetime
 
 import pytest
@@ -141,19 +142,6 @@ def test_mentions_never_raise(text: str, published: date | None) -> None:
 
 @given(st.dates(min_value=date(1901, 1, 1), max_value=date(2026, 11, 22)))
 def test_mentions_full_dates_round_trip(day: date) -> None:
-    months = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ]
+    months = list(calendar.month_name)[1:]
     text = f"It happened on {day.day} {months[day.month - 1]} {day.year} in Termez."
     assert extract_mentions(text, now=INGESTED) == (day,)
