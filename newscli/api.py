@@ -253,10 +253,12 @@ class Corpus:
         from newscli.workers import Budget, Built, Same, Task, WorkerPool, default_jobs
 
         state = filestate.FileState.load(self.index_dir, generation=self._store.generation())
-        writer.on_commit = lambda: state.save(self._store.generation())
+        writer.on_commit_start = state.checkpoint
+        writer.on_commit = lambda mark: state.save(self._store.generation(), upto=mark)
         total = len(sources)
         done = 0
         lookups = _Lookups(writer)
+        analyze = writer.takes_analyzed
         signer = filestate.Signer()
 
         def tick(current: str) -> None:
@@ -316,6 +318,7 @@ class Corpus:
                         known_hash=known.source_hash if known else None,
                         raw=raw,
                         template=templates.get(source.path) if source.path else None,
+                        analyze=analyze,
                     ),
                 )
 
@@ -352,7 +355,7 @@ class Corpus:
                             report.unchanged += 1  # e.g. only boilerplate changed
                         else:
                             report.updated += 1
-                        writer.put(article)
+                        writer.put(article, outcome.document)
                         written_hashes[article.content_hash] = article.id
                 else:
                     failures.append((position, Failure(source.given, outcome.reason)))

@@ -121,7 +121,8 @@ class FileState:
     ) -> None:
         self._path = path
         self._entries = entries
-        self._staged: dict[str, Entry] = {}
+        self._staged: dict[str, tuple[int, Entry]] = {}
+        self._staged_count = 0
         self._generation = generation
         self._stale = stale
 
@@ -152,13 +153,28 @@ class FileState:
         return self._entries.get(key)
 
     def stage(self, key: str, entry: Entry) -> None:
-        """Remember an entry; it is written by the next :meth:`save`."""
-        self._staged[key] = entry
+        """Remember an entry; it is written by a later :meth:`save`."""
+        self._staged.pop(key, None)  # keep the dict in staging order
+        self._staged[key] = (self._staged_count, entry)
+        self._staged_count += 1
 
-    def save(self, generation: int) -> None:
-        """Write staged entries, valid for index ``generation`` (call after each commit)."""
+    def checkpoint(self) -> int:
+        """Return a mark for the entries staged so far (for ``save(upto=...)``)."""
+        return self._staged_count
+
+    def save(self, generation: int, *, upto: int | None = None) -> None:
+        """Write staged entries, valid for index ``generation`` (call after each commit).
+
+        ``upto`` (a :meth:`checkpoint`) writes only the entries staged before it: those of
+        the articles that commit holds; later ones wait for the next commit.
+        """
         fresh = generation != self._generation
-        if not self._staged and not fresh:
+        ready = {
+            key: entry
+            for key, (number, entry) in self._staged.items()
+            if upto is None or number < upto
+        }
+        if not ready and not fresh:
             return
         try:
             with contextlib.closing(sqlite3.connect(self._path)) as db, db:
@@ -170,7 +186,7 @@ class FileState:
                     "VALUES (?, ?, ?, ?)",
                     [
                         (key, entry.signature, entry.status, entry.detail)
-                        for key, entry in self._staged.items()
+                        for key, entry in ready.items()
                     ],
                 )
                 db.execute(
@@ -179,7 +195,8 @@ class FileState:
                 )
         except sqlite3.Error:
             return  # the cache is an optimisation: without it the next run hashes
-        self._entries.update(self._staged)
-        self._staged.clear()
+        self._entries.update(ready)
+        for key in ready:
+            del self._staged[key]
         self._generation = generation
         self._stale = False

@@ -19,6 +19,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -57,10 +58,13 @@ __all__ = [
     "META_FILE",
     "SCHEMA_VERSION",
     "STEM_FIELDS",
+    "AnalyzedText",
     "BatchWriter",
     "Fingerprint",
+    "PreAnalyzed",
     "RunLock",
     "Store",
+    "analyzed_document",
     "build_schema",
     "check_index",
     "rebuild_index",
@@ -93,18 +97,43 @@ _WHOOSH_TEMP_DIR = f"{INDEX_NAME}.tmp"
 _WHOOSH_LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
 
 
+class PreAnalyzed:
+    """A text field's postings, analysed before they reach the index writer.
+
+    Ingest workers analyse an article's text fields (tokenising, stemming, folding: most of
+    Whoosh's indexing time) so that the one process that writes the index only files postings.
+    """
+
+    __slots__ = ("postings",)
+
+    def __init__(self, postings: tuple[tuple[bytes, int, float, bytes], ...]) -> None:
+        self.postings = postings
+
+    def __reduce__(self) -> tuple[type[PreAnalyzed], tuple[Any, ...]]:
+        return (PreAnalyzed, (self.postings,))
+
+
+class AnalyzedText(TEXT):  # type: ignore[misc] # Whoosh has no type hints
+    """A TEXT field that also accepts :class:`PreAnalyzed` values (and plain strings)."""
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if isinstance(value, PreAnalyzed):
+            return iter(value.postings)
+        return super().index(value, **kwargs)  # type: ignore[no-any-return]
+
+
 def build_schema() -> Schema:
     """Return the index schema; field names are Article attribute names where they can be."""
     analyzer = StemmingAnalyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(stored=True, analyzer=analyzer, field_boost=TITLE_BOOST),
-        body=TEXT(stored=True, analyzer=analyzer),
+        title=AnalyzedText(stored=True, analyzer=analyzer, field_boost=TITLE_BOOST),
+        body=AnalyzedText(stored=True, analyzer=analyzer),
         path=ID(stored=True),
         url=ID(stored=True),
         source=KEYWORD(lowercase=True, commas=True),
         source_name=STORED(),
-        author=TEXT(stored=True),
+        author=AnalyzedText(stored=True),
         language=ID(stored=True),
         date=DATETIME(sortable=True),
         dated=ID(),
@@ -121,8 +150,11 @@ def build_schema() -> Schema:
         mentions_text=STORED(),
         date_confidence=ID(stored=True),
         date_candidates=STORED(),
-        **{FOLDED_FIELD: TEXT(analyzer=FoldingAnalyzer(sparse=True))},
-        **{name: TEXT(analyzer=stemmed_analyzer(code)) for code, name in STEM_FIELDS.items()},
+        **{FOLDED_FIELD: AnalyzedText(analyzer=FoldingAnalyzer(sparse=True))},
+        **{
+            name: AnalyzedText(analyzer=stemmed_analyzer(code))
+            for code, name in STEM_FIELDS.items()
+        },
     )
 
 
@@ -176,6 +208,37 @@ def _to_document(article: Article) -> dict[str, Any]:
     if language is not None:
         document[STEM_FIELDS[language]] = text
     return document
+
+
+def analyzed_document(article: Article, schema: Schema | None = None) -> dict[str, Any]:
+    """Return the index document of an article with its text fields already analysed.
+
+    What :meth:`BatchWriter.put` writes for ``article`` is the same either way; analysing in an
+    ingest worker spares the writing process that work.
+    """
+    schema = schema or _schema()
+    document = _to_document(article)
+    for name, value in list(document.items()):
+        field = schema[name]
+        if isinstance(field, AnalyzedText) and isinstance(value, str):
+            document[name] = PreAnalyzed(tuple(field.index(value)))
+            if field.stored:
+                document[f"_stored_{name}"] = value
+    return document
+
+
+@functools.lru_cache(maxsize=1)
+def _schema() -> Schema:
+    return build_schema()
+
+
+def _accepts(schema: Schema, document: dict[str, Any]) -> bool:
+    """Return whether an index's schema takes every pre-analysed value of ``document``."""
+    return all(
+        isinstance(schema[name], AnalyzedText)
+        for name, value in document.items()
+        if isinstance(value, PreAnalyzed)
+    )
 
 
 def article_from_fields(fields: dict[str, Any]) -> Article:
@@ -425,6 +488,13 @@ def _open_index(folder: Path) -> Any:
     return _DurableStorage(str(folder)).open_index(INDEX_NAME)
 
 
+def _unopenable(folder: Path, exc: Exception) -> str:
+    return (
+        f"index {folder} cannot be opened ({exc}); "
+        "run `newscli index check` for details and `newscli index rebuild` to repair"
+    )
+
+
 def _check_owner(folder: Path) -> None:
     """Refuse folders of other users: Whoosh unpickles index files, which can run code."""
     if folder.stat().st_uid != os.getuid():
@@ -461,15 +531,18 @@ class Store:
                     cls._create(folder)
         _check_owner(folder)
         cls._check_meta(folder)
-        try:
-            ix = _open_index(folder)
-            ix.schema  # noqa: B018 - reads the TOC now, so damage is reported here
-        except Exception as exc:  # Whoosh raises many kinds on a damaged index
-            raise IndexUnusable(
-                f"index {folder} cannot be opened ({exc}); "
-                "run `newscli index check` for details and `newscli index rebuild` to repair"
-            ) from exc
-        return cls(folder, ix)
+        for attempt in range(_SEARCHER_ATTEMPTS):
+            try:
+                ix = _open_index(folder)
+                ix.schema  # noqa: B018 - reads the TOC now, so damage is reported here
+                return cls(folder, ix)
+            except FileNotFoundError as exc:  # a commit replaced the TOC as it was read
+                if attempt == _SEARCHER_ATTEMPTS - 1:
+                    raise IndexUnusable(_unopenable(folder, exc)) from exc
+                time.sleep(0.1 * (attempt + 1))
+            except Exception as exc:  # Whoosh raises many kinds on a damaged index
+                raise IndexUnusable(_unopenable(folder, exc)) from exc
+        raise AssertionError("unreachable")
 
     @classmethod
     def _create(cls, folder: Path) -> None:
@@ -614,6 +687,11 @@ class BatchWriter:
     Use as a context manager: entering takes the run lock; leaving normally commits what is
     pending; leaving on an exception still commits what was added before it, so work done is
     kept, and then releases the lock.
+
+    A full batch is committed in a background thread while the caller goes on (the workers
+    keep extracting); documents put meanwhile wait in memory, at most one more batch of them,
+    and go to a new Whoosh writer once that commit is on disk. ``on_commit`` is called, in the
+    caller's thread, after each commit with what ``on_commit_start`` returned when it began.
     """
 
     def __init__(
@@ -627,9 +705,14 @@ class BatchWriter:
         self._pending = 0
         self._batch_started = 0.0
         self._searcher: Searcher | None = None
+        self._background: _BackgroundCommit | None = None
+        self._waiting: list[dict[str, Any]] = []
+        """Documents put while a background commit runs, for the next writer."""
         self.committed = 0
         """Documents written by commits that have returned (and been fsynced)."""
-        self.on_commit: Callable[[], None] | None = None
+        self.on_commit_start: Callable[[], Any] = lambda: None
+        """Called when a commit begins; its result is passed to ``on_commit``."""
+        self.on_commit: Callable[[Any], None] | None = None
         """Called after each commit, once the documents are on disk."""
 
     def __enter__(self) -> BatchWriter:
@@ -650,9 +733,13 @@ class BatchWriter:
         try:
             if exc_type is None or issubclass(exc_type, Exception):
                 self.commit()
-            elif self._writer is not None:
-                self._writer.cancel()
-                self._writer = None
+            else:  # ^C: what is being committed is kept, what is pending is not
+                with contextlib.suppress(Exception):
+                    self._finish_background()
+                self._waiting.clear()
+                if self._writer is not None:
+                    self._writer.cancel()
+                    self._writer = None
         finally:
             self._close_searcher()
             self._lock.release()
@@ -690,33 +777,110 @@ class BatchWriter:
             for term in reader.lexicon(fieldname)
         }
 
-    def put(self, article: Article) -> None:
-        """Add or replace (by id) an article; commit when the batch is full or old."""
-        if self._writer is None:
-            self._writer = self._store._whoosh_writer()
-            self._batch_started = time.monotonic()
-        self._writer.update_document(**_to_document(article))
-        self._pending += 1
+    @property
+    def takes_analyzed(self) -> bool:
+        """Whether this index takes :func:`analyzed_document` values (indexes created by
+        earlier newscli versions have plain TEXT fields; ``newscli index rebuild`` converts)."""
+        schema = self._store._ix.schema
+        return all(
+            isinstance(schema[name], AnalyzedText)
+            for name, field in _schema().items()
+            if isinstance(field, AnalyzedText) and name in schema
+        )
+
+    def put(self, article: Article, document: dict[str, Any] | None = None) -> None:
+        """Add or replace (by id) an article; commit when the batch is full or old.
+
+        ``document`` is the article's :func:`analyzed_document`, when a worker made it; an index
+        made before text fields took pre-analysed values analyses the article here instead.
+        """
+        if self._background is not None:
+            if self._background.done() or len(self._waiting) >= self._batch_size:
+                self._finish_background()
+            else:
+                self._waiting.append(_to_document(article) if document is None else document)
+                return
+        self._add(_to_document(article) if document is None else document)
         if (
             self._pending >= self._batch_size
             or time.monotonic() - self._batch_started >= self._batch_seconds
         ):
-            self.commit()
+            self._commit(background=True)
+
+    def _add(self, document: dict[str, Any]) -> None:
+        if self._writer is None:
+            self._writer = self._store._whoosh_writer()
+            self._batch_started = time.monotonic()
+        if any(isinstance(value, PreAnalyzed) for value in document.values()) and not _accepts(
+            self._writer.schema, document
+        ):
+            raise ValueError("pre-analysed document for an index that cannot take it")
+        self._writer.update_document(**document)
+        self._pending += 1
 
     def commit(self) -> None:
-        """Commit pending documents durably (see _DurableStorage); no-op when none pending."""
+        """Commit everything put so far durably (see _DurableStorage) and wait for it."""
+        self._finish_background()
+        self._commit(background=False)
+
+    def _commit(self, *, background: bool) -> None:
         if self._writer is None:
             return
-        folder = self._store.folder
+        writer, count = self._writer, self._pending
+        self._writer, self._pending = None, 0
+        mark = self.on_commit_start()
+        if background:
+            self._background = _BackgroundCommit(writer, count, mark)
+            return
         self._close_searcher()
-        self._writer.commit()
-        self._writer = None
-        self.committed += self._pending
-        log.info("committed %d documents to %s", self._pending, folder)
-        self._pending = 0
+        writer.commit()
+        self._committed(count, mark)
+
+    def _finish_background(self) -> None:
+        """Wait for the background commit, then give the documents put meanwhile a writer."""
+        background, self._background = self._background, None
+        if background is None:
+            return
+        background.wait()
+        self._close_searcher()
+        self._committed(background.count, background.mark)
+        waiting, self._waiting = self._waiting, []
+        for document in waiting:
+            self._add(document)
+
+    def _committed(self, count: int, mark: Any) -> None:
+        self.committed += count
+        log.info("committed %d documents to %s", count, self._store.folder)
         self._store._refresh()
         if self.on_commit is not None:
-            self.on_commit()
+            self.on_commit(mark)
+
+
+class _BackgroundCommit:
+    """One Whoosh writer's commit, running in its own thread; ``wait`` re-raises its error."""
+
+    def __init__(self, writer: IndexWriter, count: int, mark: Any) -> None:
+        self.count = count
+        self.mark = mark
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(writer,), name="newscli-commit", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, writer: IndexWriter) -> None:
+        try:
+            writer.commit()
+        except BaseException as exc:  # re-raised in the caller's thread by wait()
+            self._error = exc
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 # Checking and rebuilding (``newscli index check`` / ``newscli index rebuild``)
@@ -735,7 +899,11 @@ def _read_meta_version(folder: Path) -> int | None:
 
 
 def _schema_signature(schema: Schema) -> dict[str, str]:
-    return {name: type(field).__name__ for name, field in schema.items()}
+    # AnalyzedText writes what TEXT writes: indexes made before it existed are not mismatched.
+    return {
+        name: "TEXT" if isinstance(field, AnalyzedText) else type(field).__name__
+        for name, field in schema.items()
+    }
 
 
 def _stray_files(folder: Path, toc: Any) -> list[str]:

@@ -45,8 +45,8 @@ log = logging.getLogger(__name__)
 
 C = TypeVar("C")
 
-_PRELOAD_TEXT = ["newscli.pipeline", "newscli.warmup"]
-_PRELOAD_HTML = ["newscli.pipeline", "trafilatura", "newscli.warmup"]
+_PRELOAD_TEXT = ["newscli.pipeline", "newscli.store", "newscli.warmup"]
+_PRELOAD_HTML = ["newscli.pipeline", "newscli.store", "trafilatura", "newscli.warmup"]
 """Imported once by the fork server, so that starting or replacing a worker is cheap; without
 HTML to extract, trafilatura (a second of start-up) is left out."""
 MAX_ARTICLE_CHARS = 1_000_000
@@ -76,6 +76,8 @@ class Task:
     """The input's content when the parent already has it (e.g. fetched); else it is loaded."""
     template: frozenset[str] | None = None
     """Lines learnt as the template of the input's folder (see pipeline.folder_templates)."""
+    analyze: bool = False
+    """Also analyse the article's text fields for the index (see store.analyzed_document)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,8 @@ class Built:
     """The input was read and turned into an article."""
 
     article: Article
+    document: dict[str, Any] | None = None
+    """The article's index document with analysed text fields, when the task asked for it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +128,17 @@ def process(task: Task, *, max_bytes: int, now: datetime) -> Outcome:
         article = build_article(
             task.source, raw, now=now, date_hint=raw.date_hint, template=task.template
         )
+        if len(article.body) > MAX_ARTICLE_CHARS:
+            return Failed(
+                f"article text is longer than {MAX_ARTICLE_CHARS:,} characters "
+                f"({len(article.body):,}); not indexed",
+                lasting=True,
+            )
+        if not task.analyze:
+            return Built(article)
+        from newscli.store import analyzed_document
+
+        return Built(article, analyzed_document(article))
     except InputError as exc:
         return Failed(str(exc), lasting=not isinstance(exc.__cause__, OSError))
     except MemoryError:
@@ -131,13 +146,6 @@ def process(task: Task, *, max_bytes: int, now: datetime) -> Outcome:
     except Exception as exc:  # a bad input must never stop the run; say what went wrong
         log.debug("unexpected failure on %s", task.source.given, exc_info=True)
         return Failed(f"{type(exc).__name__}: {exc}")
-    if len(article.body) > MAX_ARTICLE_CHARS:
-        return Failed(
-            f"article text is longer than {MAX_ARTICLE_CHARS:,} characters "
-            f"({len(article.body):,}); not indexed",
-            lasting=True,
-        )
-    return Built(article)
 
 
 def _memory_message(budget: Budget) -> str:

@@ -89,22 +89,28 @@ def run_newscli(folders: list[str]) -> None:
     from newscli.store import BatchWriter
 
     original_put = BatchWriter.put
-    original_commit = BatchWriter.commit
+    original_start = BatchWriter._commit
+    original_done = BatchWriter._committed
+    in_flight: list[dict[str, str]] = []  # articles of each commit begun, oldest first
 
-    def put(self: BatchWriter, article: Any) -> None:
+    def put(self: BatchWriter, article: Any, document: Any = None) -> None:
         pending[article.id] = article.body
-        original_put(self, article)
+        original_put(self, article, document)
 
-    def commit(self: BatchWriter) -> None:
-        had_pending = self._writer is not None
-        original_commit(self)
-        if had_pending:
-            committed.update(pending)
+    def start(self: BatchWriter, *, background: bool) -> None:
+        if self._writer is not None:  # a commit begins: it holds what was put so far
+            in_flight.append(dict(pending))
             pending.clear()
-            snapshot("lazy")
+        original_start(self, background=background)
+
+    def done(self: BatchWriter, count: int, mark: Any) -> None:
+        original_done(self, count, mark)
+        committed.update(in_flight.pop(0))
+        snapshot("lazy")
 
     BatchWriter.put = put  # type: ignore[method-assign]
-    BatchWriter.commit = commit  # type: ignore[method-assign]
+    BatchWriter._commit = start  # type: ignore[method-assign]
+    BatchWriter._committed = done  # type: ignore[method-assign]
     for folder in folders:
         corpus = Corpus.open(INDEX, create=True, batch_size=7)
         corpus.ingest([folder])

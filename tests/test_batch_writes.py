@@ -1,0 +1,144 @@
+"""Index writes: text analysed in the workers, commits in the background, the stat cache."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+from newscli import Corpus
+from newscli.filestate import Entry, FileState
+from newscli.store import (
+    INDEX_NAME,
+    META_FILE,
+    SCHEMA_VERSION,
+    AnalyzedText,
+    _DurableStorage,
+    _to_document,
+    analyzed_document,
+    build_schema,
+)
+from tests.conftest import CORPUS, run
+
+QUERIES = [
+    "Termez",
+    "rocket",
+    '"Islamic State"',
+    "Uzbekistan OR Tajikistan",
+    "termiz",
+    "title:rocket",
+]
+
+
+def _results(index: Path) -> list[list[tuple[str, float, str]]]:
+    corpus = Corpus.open(index)
+    return [
+        [(hit.id, hit.score, hit.snippet) for hit in corpus.search(query, limit=10).hits]
+        for query in QUERIES
+    ]
+
+
+def test_ingest_analysed_in_workers_equals_analysis_by_writer(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Postings made in the workers give the same hits, scores and snippets as Whoosh's own
+    analysis (``index rebuild`` re-indexes every stored article in the writing process)."""
+    index = tmp_path / "ix"
+    assert run(runner, "ingest", str(CORPUS), index=index).exit_code == 0
+    before = _results(index)
+    assert any(before), "the queries must find something"
+    assert run(runner, "index", "rebuild", index=index).exit_code == 0
+    assert _results(index) == before
+
+
+def test_analyzed_document_holds_the_analysers_postings() -> None:
+    article = next(
+        item
+        for item in Corpus.extract([str(CORPUS / "001_6171931e03c5a604.txt")])
+        if not hasattr(item, "reason")
+    )
+    schema = build_schema()
+    plain = _to_document(article)
+    analysed = analyzed_document(article, schema)
+    for name, value in plain.items():
+        if isinstance(schema[name], AnalyzedText):
+            assert list(analysed[name].postings) == list(schema[name].index(value)), name
+            assert analysed.get(f"_stored_{name}") == (value if schema[name].stored else None)
+        else:
+            assert analysed[name] == value
+
+
+def _old_schema() -> Schema:
+    """The schema as earlier newscli versions created it: plain TEXT fields."""
+    fields = {}
+    for name, field in build_schema().items():
+        if isinstance(field, AnalyzedText):
+            plain = TEXT.__new__(TEXT)
+            plain.__dict__.update(field.__dict__)
+            field = plain
+        fields[name] = field
+    assert all(not isinstance(field, AnalyzedText) for field in fields.values())
+    assert {type(field) for field in fields.values()} <= {TEXT, ID, KEYWORD, STORED, DATETIME}
+    return Schema(**fields)
+
+
+def test_ingest_into_index_with_plain_text_fields(runner: CliRunner, tmp_path: Path) -> None:
+    """An index made before the workers analysed text is still written, checked and searched."""
+    index = tmp_path / "old"
+    index.mkdir(mode=0o700)
+    (index / META_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}), "utf-8")
+    _DurableStorage(str(index)).create_index(_old_schema(), indexname=INDEX_NAME)
+    result = run(runner, "ingest", str(CORPUS), index=index)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("ingest: 5 added")
+    assert [hit.path for hit in Corpus.open(index).search("Termez").hits] == [
+        str(CORPUS / "000_599497af99412e51.txt"),
+        str(CORPUS / "001_6171931e03c5a604.txt"),
+    ]
+    check = run(runner, "index", "check", "--json", index=index)
+    assert check.exit_code == 0, check.output
+    assert json.loads(check.stdout)["problems"] == []
+
+
+def test_ingest_small_batches_commit_everything_and_cache_it(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Batches of 2 commit in the background while later articles wait; all arrive, in order,
+    and the next run finds every file in the stat cache."""
+    folder, index = tmp_path / "in", tmp_path / "ix"
+    folder.mkdir()
+    for number in range(23):
+        (folder / f"{number:03d}.txt").write_text(
+            f"Headline number {number}\n\nThe council met on day {number} and agreed on a plan "
+            f"for the canal, said the mayor of town{number}, after a long debate.\n",
+            encoding="utf-8",
+        )
+    first = run(runner, "ingest", "--batch-size", "2", str(folder), index=index)
+    assert first.exit_code == 0, first.output
+    assert first.stderr.startswith("ingest: 23 added")
+    corpus = Corpus.open(index)
+    assert corpus.stats().documents == 23
+    assert {hit.title for hit in corpus.search("town7 OR town22").hits} == {
+        "Headline number 7",
+        "Headline number 22",
+    }
+    second = run(runner, "ingest", "--batch-size", "2", str(folder), index=index)
+    assert second.stderr.startswith("ingest: 0 added, 0 updated, 23 unchanged")
+
+
+def test_filestate_save_upto_checkpoint(tmp_path: Path) -> None:
+    state = FileState.load(tmp_path, generation=1)
+    state.stage("a", Entry("sig-a", "indexed", "h1"))
+    mark = state.checkpoint()
+    state.stage("b", Entry("sig-b", "indexed", "h2"))
+    state.save(2, upto=mark)
+    saved = FileState.load(tmp_path, generation=2)
+    assert saved.get("a") == Entry("sig-a", "indexed", "h1")
+    assert saved.get("b") is None
+    state.stage("a", Entry("sig-a2", "indexed", "h3"))  # staged again after the mark
+    state.save(3)
+    saved = FileState.load(tmp_path, generation=3)
+    assert saved.get("a") == Entry("sig-a2", "indexed", "h3")
+    assert saved.get("b") == Entry("sig-b", "indexed", "h2")
