@@ -460,6 +460,7 @@ class Corpus:
         now: datetime | None = None,
         aliases: bool = True,
         folding: bool = True,
+        count: bool = False,
     ) -> SearchPage:
         """Return the best ``limit`` hits for a Whoosh query over titles and bodies.
 
@@ -468,7 +469,8 @@ class Corpus:
         relative day before ``now`` (``7d``, ``2w``, ``3m``, ``1y``). Words match across
         scripts and inflections; with ``aliases`` a name also matches the other spellings in
         the alias files (starter list, config folder, index folder). ``folding=False``
-        searches the exact title and body fields only.
+        searches the exact title and body fields only. ``count`` fills the page's ``total``
+        (every matching article, filters included), which costs a second pass.
         """
         from newscli import query as query_module
         from newscli.aliases import alias_files, load_aliases
@@ -490,6 +492,7 @@ class Corpus:
                 today=today,
                 aliases=table,
                 folding=folding,
+                count=count,
             )
 
     def timeline(

@@ -413,6 +413,7 @@ def search(
         newscli search ISKP --explain --no-aliases
     """
     corpus = _open(settings)
+    output = _output_format(fmt, as_json)
     page = corpus.search(
         query,
         limit=limit,
@@ -424,10 +425,11 @@ def search(
         mentions_since=mentions_since,
         mentions_until=mentions_until,
         aliases=not no_aliases,
+        count=output == "table",  # only the table shows the total
     )
     if explain:
         click.echo(render.sanitize(page.query), err=True)
-    render.hits(page, _output_format(fmt, as_json))
+    render.hits(page, output)
 
 
 @cli.command()

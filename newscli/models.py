@@ -154,7 +154,8 @@ class SearchPage:
     """The hits of one search and how many documents matched in all."""
 
     hits: tuple[SearchHit, ...]
-    total: int
+    total: int | None
+    """Every matching article, when the search was asked to count them (else None)."""
     query: str = ""
     """The query that ran, for ``search --explain``: alias expansions, Whoosh query, filter."""
 

@@ -737,10 +737,13 @@ def search(
     today: date | None = None,
     aliases: AliasTable | None = None,
     folding: bool = True,
+    count: bool = False,
 ) -> SearchPage:
     """Run a query and return the top ``limit`` hits, best first (or newest first).
 
     ``aliases`` expands names to their other spellings; the page's ``query`` tells what ran.
+    ``count`` also counts every matching article (``total``; filters included): a second
+    pass over all matches, which costs more than finding the top hits of a common word.
     """
     if sort not in SORT_ORDERS:
         raise BadQuery(f"unknown sort order {sort!r}; use one of {', '.join(SORT_ORDERS)}")
@@ -811,9 +814,18 @@ def search(
         )
     return SearchPage(
         hits=tuple(hits[:limit]),
-        total=sum(len(r) for r in result_sets),
+        total=_count_matches(searcher, query, filter_query) if count else None,
         query=_explain(ran_query, ran_filter, expansions),
     )
+
+
+def _count_matches(searcher: Searcher, query: Query, filter_query: Query | None) -> int:
+    """Count the live documents matching ``query`` and ``filter_query``.
+
+    Whoosh's own count of a top-N search runs the query again without its filter.
+    """
+    both = query if filter_query is None else And([query, filter_query])
+    return sum(1 for _ in searcher.docs_for_query(both))
 
 
 def _check_order(

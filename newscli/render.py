@@ -155,7 +155,8 @@ def hits(page: SearchPage, fmt: str) -> None:
         for start, end in hit.highlights:
             snippet.stylize("bold yellow", start, end)
         console.print(Padding(snippet, (0, 0, 1, 4)))
-    console.print(Text(f"{len(page.hits)} of {page.total} matching articles", style="dim"))
+    shown = f"{len(page.hits)} of {page.total}" if page.total is not None else str(len(page.hits))
+    console.print(Text(f"{shown} matching articles", style="dim"))
 
 
 def _title_of(title: str | None) -> str:

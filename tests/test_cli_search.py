@@ -167,3 +167,33 @@ def test_search_without_index_exits_1(runner: CliRunner, tmp_path: Path) -> None
     assert result.stderr == (
         f"Error: no index at {tmp_path / 'missing'}; run `newscli ingest PATH` first\n"
     )
+
+
+def test_search_table_total_counts_filtered_matches(runner: CliRunner, tmp_path: Path) -> None:
+    """The total of a capped search counts only articles the filters let through."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for number, source in enumerate(["alpha", "alpha", "beta"]):
+        article = folder / f"{number}.txt"
+        article.write_text(
+            f"Canal report {number}\n\nThe canal near town{number} was closed for repairs "
+            "after the spring floods, officials said on Monday.\n",
+            encoding="utf-8",
+        )
+        (folder / f"{number}.txt.json").write_text(json.dumps({"source": source}), "utf-8")
+    index = tmp_path / "ix"
+    assert run(runner, "ingest", str(folder), index=index).exit_code == 0
+    totals = {}
+    for label, extra in {
+        "all": [],
+        "alpha": ["--source", "alpha"],
+        "beta": ["--source", "beta"],
+    }.items():
+        result = run(runner, "search", "canal", "-n", "1", "-f", "table", *extra, index=index)
+        assert result.exit_code == 0, result.output
+        totals[label] = " ".join(result.stdout.split()).rsplit(". ", 1)[-1]
+    assert totals["all"].endswith("1 of 3 matching articles")
+    assert totals["alpha"].endswith("1 of 2 matching articles")
+    assert totals["beta"].endswith("1 of 1 matching articles")
+    plain = run(runner, "search", "canal", "-f", "json", index=index)
+    assert len(json.loads(plain.stdout)) == 3

@@ -84,7 +84,7 @@ def test_search_since_until_matches_date_range_filter(
         rewritten, rest = q._with_date_filter(parsed, And([plain]), since, until)
         assert rest is None
         assert _scored(searcher, rewritten) == expected
-        page = q.search(searcher, text, limit=1000, since=since, until=until)
+        page = q.search(searcher, text, limit=1000, since=since, until=until, count=True)
         by_id = {searcher.stored_fields(n)["id"] for n in expected}
         assert {hit.id for hit in page.hits} == by_id
         assert page.total == len(expected)
@@ -128,12 +128,14 @@ def test_search_top_hits_and_date_sort_unchanged(dated_index: Store) -> None:
             searcher.stored_fields(hit.docnum)["id"]
             for hit in searcher.search(parsed, limit=10, filter=plain)
         ]
-        page = q.search(searcher, "oil", limit=10, since=since, until=until)
+        page = q.search(searcher, "oil", limit=10, since=since, until=until, count=True)
         assert [hit.id for hit in page.hits] == expected
         # Whoosh counts a top-10 search's total without its filter; the column range is
         # part of the query, so the total is the number of articles in the range.
         assert page.total == len(_scored(searcher, parsed, plain))
-        newest = q.search(searcher, "oil", limit=15, since=since, until=until, sort="date")
+        newest = q.search(
+            searcher, "oil", limit=15, since=since, until=until, sort="date", count=True
+        )
         days = [hit.date or "" for hit in newest.hits]
         assert "" not in days
         assert days == sorted(days, reverse=True)
