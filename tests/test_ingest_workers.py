@@ -247,3 +247,26 @@ def test_ingest_overlong_article_fails_and_rest_lands(runner: CliRunner, tmp_pat
     assert f"failed: {folder / 'b_long.txt'}: article text is longer than 1,000,000" in (
         result.stderr
     )
+
+
+def test_worker_pool_replaces_workers_after_their_quota(tmp_path: Path) -> None:
+    """Workers retire after ``tasks_per_worker`` inputs; results stay complete and in order."""
+    from datetime import UTC, datetime
+
+    from newscli.sources import expand
+    from newscli.workers import Budget, Built, Task, WorkerPool
+
+    sources = [item for item in expand([str(CORPUS)]) if not hasattr(item, "reason")] * 3
+    with WorkerPool(
+        jobs=2,
+        budget=Budget(seconds=60, memory_mb=0),
+        max_bytes=10_000_000,
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+        html=False,
+        tasks_per_worker=2,
+    ) as pool:
+        outcomes = list(pool.run((source.given, Task(source)) for source in sources))
+        started = pool._started
+    assert [given for given, _ in outcomes] == [source.given for source in sources]
+    assert all(isinstance(outcome, Built) for _, outcome in outcomes)
+    assert started >= len(sources) // 2  # 15 inputs, 2 each: at least 7 workers
