@@ -41,12 +41,14 @@ import_whoosh()  # before any other Whoosh import: it keeps `newscli search` qui
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Positions
 from whoosh.index import TOC
 from whoosh.query import Term
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
 from newscli.analysis import STEM_LANGUAGES, FoldingAnalyzer, stem_language, stemmed_analyzer
+from newscli.codec import CompactPositions, NewsCodec
 from newscli.errors import IndexBusy, IndexNotFound, IndexUnusable
 from newscli.ids import MIN_PREFIX
 from newscli.models import Article, DateCandidate, IndexCheck, RebuildReport, Stats
@@ -73,9 +75,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """2: ``mentions``, ``mentions_text``, ``date_confidence``, ``date_candidates``, the
-folded field and the per-language stemmed ``text_<lang>`` fields added."""
+folded field and the per-language stemmed ``text_<lang>`` fields added. 3: text fields store
+positions compactly (:mod:`newscli.codec`); ``path`` and ``date_source`` are stored only."""
 INDEX_NAME = "MAIN"
 META_FILE = "newscli.json"
 LOCK_FILE = "newscli.lock"
@@ -114,7 +117,15 @@ class PreAnalyzed:
 
 
 class AnalyzedText(TEXT):  # type: ignore[misc] # Whoosh has no type hints
-    """A TEXT field that also accepts :class:`PreAnalyzed` values (and plain strings)."""
+    """A TEXT field that also accepts :class:`PreAnalyzed` values (and plain strings), with
+    its positions stored compactly (:class:`newscli.codec.CompactPositions`)."""
+
+    format: Any
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if isinstance(self.format, Positions):
+            self.format = CompactPositions(field_boost=self.format.field_boost)
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         if isinstance(value, PreAnalyzed):
@@ -129,7 +140,7 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True),
         title=AnalyzedText(stored=True, analyzer=analyzer, field_boost=TITLE_BOOST),
         body=AnalyzedText(stored=True, analyzer=analyzer),
-        path=ID(stored=True),
+        path=STORED(),
         url=ID(stored=True),
         source=KEYWORD(lowercase=True, commas=True),
         source_name=STORED(),
@@ -138,7 +149,7 @@ def build_schema() -> Schema:
         date=DATETIME(sortable=True),
         dated=ID(),
         date_text=STORED(),
-        date_source=ID(stored=True),
+        date_source=STORED(),
         credits=STORED(),
         kind=ID(stored=True),
         content_hash=ID(stored=True),
@@ -675,7 +686,7 @@ class Store:
         )
 
     def _whoosh_writer(self) -> IndexWriter:
-        return self._ix.writer(limitmb=_WRITER_LIMIT_MB, procs=1, timeout=5.0)
+        return self._ix.writer(limitmb=_WRITER_LIMIT_MB, procs=1, timeout=5.0, codec=NewsCodec())
 
     def _refresh(self) -> None:
         self._ix = _open_index(self.folder)
@@ -1105,7 +1116,7 @@ def _copy_documents(
                     continue
                 seen.add(article.id)
                 if writer is None:
-                    writer = ix.writer(limitmb=_WRITER_LIMIT_MB, procs=1)
+                    writer = ix.writer(limitmb=_WRITER_LIMIT_MB, procs=1, codec=NewsCodec())
                 writer.add_document(**_to_document(article))
                 if len(seen) % _REBUILD_COMMIT_EVERY == 0:
                     writer.commit()
