@@ -355,7 +355,7 @@ class Corpus:
                             report.unchanged += 1  # e.g. only boilerplate changed
                         else:
                             report.updated += 1
-                        writer.put(article, outcome.document)
+                        writer.put(article, outcome.document, new=known is None)
                         written_hashes[article.content_hash] = article.id
                 else:
                     failures.append((position, Failure(source.given, outcome.reason)))

@@ -93,9 +93,9 @@ def run_newscli(folders: list[str]) -> None:
     original_done = BatchWriter._committed
     in_flight: list[dict[str, str]] = []  # articles of each commit begun, oldest first
 
-    def put(self: BatchWriter, article: Any, document: Any = None) -> None:
+    def put(self: BatchWriter, article: Any, document: Any = None, *, new: bool = False) -> None:
         pending[article.id] = article.body
-        original_put(self, article, document)
+        original_put(self, article, document, new=new)
 
     def start(self: BatchWriter, *, background: bool) -> None:
         if self._writer is not None:  # a commit begins: it holds what was put so far

@@ -142,3 +142,25 @@ def test_filestate_save_upto_checkpoint(tmp_path: Path) -> None:
     saved = FileState.load(tmp_path, generation=3)
     assert saved.get("a") == Entry("sig-a2", "indexed", "h3")
     assert saved.get("b") == Entry("sig-b", "indexed", "h2")
+
+
+def test_batch_writer_new_article_put_twice_is_replaced_not_doubled(tmp_path: Path) -> None:
+    """``new=True`` skips Whoosh's id look-up, but an id put earlier in the run still replaces."""
+    import dataclasses
+
+    from newscli.store import Store
+
+    article = next(
+        item
+        for item in Corpus.extract([str(CORPUS / "001_6171931e03c5a604.txt")])
+        if not hasattr(item, "reason")
+    )
+    store = Store.open(tmp_path / "ix", create=True)
+    with store.writer(batch_size=1, batch_seconds=60, lock_wait=0) as writer:
+        writer.put(article, new=True)
+        writer.put(dataclasses.replace(article, body="Second version of the text."), new=True)
+        other = dataclasses.replace(article, id="0123456789ab", body="Another article.")
+        writer.put(other, new=True)
+    corpus = Corpus.open(tmp_path / "ix")
+    assert corpus.stats().documents == 2
+    assert corpus.get(article.id).body == "Second version of the text."
