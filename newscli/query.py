@@ -28,6 +28,7 @@ from whoosh.util.times import adatetime
 from newscli.analysis import fold, fold_word
 from newscli.errors import BadQuery
 from newscli.models import SearchHit, SearchPage, Timeline
+from newscli.phrases import exact_phrases
 from newscli.store import FOLDED_FIELD, STEM_FIELDS, article_from_fields
 
 if TYPE_CHECKING:
@@ -515,7 +516,7 @@ def parse_query(
             "use forms like date:2024-03-05, date:2024-03, date:[2024-01-01 to 2024-03-31] "
             "or mentions:2022-04"
         )
-    return query.accept(_distinct_ranges)
+    return query.accept(_distinct_ranges).accept(exact_phrases)
 
 
 def _day(value: date) -> datetime:
@@ -631,30 +632,44 @@ def _index_tokens(analyzer: Any, text: str) -> Iterator[tuple[int, int, str]]:
         yield match.start(), match.end(), term_of(match.group())
 
 
-_TERM_FUNCTIONS: dict[int, tuple[Any, Callable[[str], str] | None]] = {}
-"""Per analyzer (kept alive here, so its id stays its own): its word -> term function."""
+_TERM_FUNCTIONS: dict[tuple[Any, ...], Callable[[str], str]] = {}
+"""Word -> term functions by analyzer configuration: each searcher unpickles its own schema,
+so the same chain comes back as new objects, and its cache must outlive them."""
 
 
 def _word_terms(analyzer: Any) -> Callable[[str], str] | None:
     """Return a cached word -> term function equal to ``analyzer``, if it is the common chain."""
-    known = _TERM_FUNCTIONS.get(id(analyzer))
-    if known is None:
-        if len(_TERM_FUNCTIONS) >= 64:  # a long-lived process opening many indexes
-            _TERM_FUNCTIONS.clear()
-        known = _TERM_FUNCTIONS[id(analyzer)] = (analyzer, _make_word_terms(analyzer))
-    return known[1]
-
-
-def _make_word_terms(analyzer: Any) -> Callable[[str], str] | None:
-    items = getattr(analyzer, "items", None)
-    if (
-        not items
-        or type(items[0]) is not RegexTokenizer
-        or items[0].gaps
-        or not all(type(item) in (LowercaseFilter, StopFilter, StemFilter) for item in items[1:])
-    ):
+    key = _chain_key(analyzer)
+    if key is None:
         return None
-    filters = items[1:]
+    known = _TERM_FUNCTIONS.get(key)
+    if known is None:
+        if len(_TERM_FUNCTIONS) >= 64:  # a long-lived process with many kinds of analyzer
+            _TERM_FUNCTIONS.clear()
+        known = _TERM_FUNCTIONS[key] = _make_word_terms(analyzer.items[1:])
+    return known
+
+
+def _chain_key(analyzer: Any) -> tuple[Any, ...] | None:
+    """Describe a regex tokenizer + lower case / stop word / stemming chain, or return None."""
+    items = getattr(analyzer, "items", None)
+    if not items or type(items[0]) is not RegexTokenizer or items[0].gaps:
+        return None
+    key: list[Any] = [items[0].expression.pattern]
+    for item in items[1:]:
+        if type(item) is LowercaseFilter:
+            key.append("lower")
+        elif type(item) is StopFilter:
+            key.append(("stop", item.stops, item.min, item.max))
+        elif type(item) is StemFilter:
+            key.append(("stem", item.stemfn, item.lang, item.ignore))
+        else:
+            return None
+    return tuple(key)
+
+
+def _make_word_terms(filters: Sequence[Any]) -> Callable[[str], str]:
+    """Return the word -> term function of a chain's filters (after its regex tokenizer)."""
 
     @functools.lru_cache(maxsize=1 << 14)
     def term_of(word: str) -> str:

@@ -28,6 +28,7 @@ import shutil
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -507,6 +508,19 @@ def _unopenable(folder: Path, exc: Exception) -> str:
     )
 
 
+def _toc_signature(folder: Path) -> tuple[int, ...] | None:
+    """Identify the index's current table of contents: generation, inode, change time."""
+    generations = [int(m.group(1)) for m in map(_TOC_NAME.match, _names(folder)) if m]
+    if not generations:
+        return None
+    latest = max(generations)
+    try:
+        info = (folder / f"_{INDEX_NAME}_{latest}.toc").stat()
+    except OSError:
+        return None
+    return (latest, info.st_ino, info.st_ctime_ns)
+
+
 def _check_owner(folder: Path) -> None:
     """Refuse folders of other users: Whoosh unpickles index files, which can run code."""
     if folder.stat().st_uid != os.getuid():
@@ -522,6 +536,10 @@ class Store:
     def __init__(self, folder: Path, ix: Any) -> None:
         self.folder = folder
         self._ix = ix
+        self._searcher: Searcher | None = None
+        self._searcher_signature: tuple[int, ...] | None = None
+        self._searcher_lock = threading.RLock()
+        self._searcher_closer: Callable[[], Any] = lambda: None
 
     @classmethod
     def open(cls, folder: Path, *, create: bool = False, lock_wait: float = 0.0) -> Store:
@@ -589,9 +607,27 @@ class Store:
 
     @contextlib.contextmanager
     def searcher(self) -> Iterator[Searcher]:
-        """Yield a Whoosh searcher over the latest committed state."""
-        with self._open_searcher() as searcher:
-            yield searcher
+        """Yield a Whoosh searcher over the latest committed state.
+
+        The searcher is kept for the next call while the index's table of contents is the
+        same file (opening one reads the TOC and every segment's directory: several
+        milliseconds); one caller at a time uses it.
+        """
+        with self._searcher_lock:
+            signature = _toc_signature(self.folder)
+            if self._searcher is None or signature != self._searcher_signature:
+                self.close()
+                searcher = self._open_searcher()
+                # Closed with this Store at the latest (not left to the garbage collector).
+                self._searcher_closer = weakref.finalize(self, searcher.close)
+                self._searcher, self._searcher_signature = searcher, signature
+            yield self._searcher
+
+    def close(self) -> None:
+        """Close the kept searcher (it is reopened when needed)."""
+        if self._searcher is not None:
+            self._searcher = None
+            self._searcher_closer()
 
     def _open_searcher(self) -> Searcher:
         """Open a searcher; retry briefly when a commit removes files meanwhile.

@@ -164,3 +164,25 @@ def test_batch_writer_new_article_put_twice_is_replaced_not_doubled(tmp_path: Pa
     corpus = Corpus.open(tmp_path / "ix")
     assert corpus.stats().documents == 2
     assert corpus.get(article.id).body == "Second version of the text."
+
+
+def test_search_kept_searcher_sees_later_commits_and_rebuild(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """One open Corpus keeps its searcher between searches, and still sees what others write."""
+    index, extra = tmp_path / "ix", tmp_path / "extra"
+    assert run(runner, "ingest", str(CORPUS), index=index).exit_code == 0
+    corpus = Corpus.open(index)
+    assert len(corpus.search("Termez").hits) == 2
+    extra.mkdir()
+    (extra / "new.txt").write_text(
+        "Termez bridge reopens\n\nThe bridge at Termez reopened to trucks on Monday, "
+        "customs officials said, after a week of repairs.\n",
+        encoding="utf-8",
+    )
+    assert run(runner, "ingest", str(extra), index=index).exit_code == 0
+    assert len(corpus.search("Termez").hits) == 3
+    assert corpus.stats().documents == 6
+    assert run(runner, "index", "rebuild", index=index).exit_code == 0
+    assert len(corpus.search("Termez").hits) == 3
+    assert corpus.get(corpus.search("bridge").hits[0].id).title == "Termez bridge reopens"
