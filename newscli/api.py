@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -290,15 +291,9 @@ class Corpus:
                     continue
             pending.append((position, source, signature))
 
-        # Folder templates are learnt only for folders with something to (re)build, so that a
-        # run where nothing changed reads no file.
-        changed_folders = {Path(s.path).parent for _, s, _ in pending if s.path is not None}
-        templates = folder_templates(
-            [s for s in sources if s.path is not None and Path(s.path).parent in changed_folders],
-            max_bytes=self.max_file_bytes,
-        )
         hints = hints or {}
         fetched = fetched if fetched is not None else {}
+        templates: dict[str, frozenset[str]] = {}  # learnt below, before the first task
 
         def tasks() -> Iterator[tuple[_Pending, Task]]:
             for position, source, signature in pending:
@@ -331,6 +326,18 @@ class Corpus:
             now=now,
             html=any(not is_text_name(source.path or "") for _, source, _ in pending),
         ) as pool:
+            if pending:
+                pool.start_in_background()  # workers warm up while the templates are learnt
+            # Folder templates are learnt only for folders with something to (re)build, so
+            # that a run where nothing changed reads no file.
+            # Plain strings: this looks at every input (a Path costs 10 µs each).
+            folder_of = os.path.dirname
+            changed = {folder_of(s.path) for _, s, _ in pending if s.path is not None}
+            if changed:
+                in_changed = [
+                    s for s in sources if s.path is not None and folder_of(s.path) in changed
+                ]
+                templates.update(folder_templates(in_changed, max_bytes=self.max_file_bytes))
             for current, outcome in pool.run(tasks()):
                 position, source, signature, known = current
                 tick(source.given)

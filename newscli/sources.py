@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -82,8 +83,14 @@ def _is_candidate_suffix(suffix: str) -> bool:
     return suffix in TEXT_SUFFIXES or suffix in HTML_SUFFIXES or suffix == ""
 
 
+_UNQUOTED_PATH = re.compile(r"[A-Za-z0-9_.~/-]*")
+"""Characters ``quote_from_bytes`` leaves as they are (with ``/``, its default safe)."""
+
+
 def _file_uri(absolute: str) -> str:
     """``Path(absolute).as_uri()`` (see :func:`ids.file_key`) without building a Path."""
+    if _UNQUOTED_PATH.fullmatch(absolute):  # most paths: nothing to quote
+        return "file://" + absolute
     return "file://" + quote_from_bytes(os.fsencode(absolute))
 
 

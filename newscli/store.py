@@ -85,7 +85,11 @@ INDEX_NAME = "MAIN"
 META_FILE = "newscli.json"
 LOCK_FILE = "newscli.lock"
 TITLE_BOOST = 2.0
-_WRITER_LIMIT_MB = 128
+_WRITER_LIMIT_MB = 48
+"""Postings a writer holds in memory before it sorts them into a run on disk. A batch of 500
+articles needs about 25; merging segments (Whoosh re-pools every posting of the segments it
+merges) reached this limit, so it bounds the writing process's memory: 128 let it grow by
+~200 MB during merges at 100,000 articles."""
 _LOCK_POLL_SECONDS = 0.1
 FOLDED_FIELD = "folded"
 """Title and body folded across scripts, diacritics, apostrophes and case (any language).

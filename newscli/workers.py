@@ -17,6 +17,7 @@ import os
 import resource
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -321,6 +322,8 @@ class WorkerPool:
         self._idle: list[_Worker] = []
         self._busy: dict[int, _Worker] = {}  # by sequence number
         self._started = 0
+        self._starter: threading.Thread | None = None
+        self._start_error: BaseException | None = None
         self.replaced = 0
         """Workers killed or lost and replaced during this pool's life."""
 
@@ -346,9 +349,33 @@ class WorkerPool:
             html=self._html,
         )
 
+    def start_in_background(self) -> None:
+        """Start the workers in a thread, so they warm up while the caller prepares the work."""
+        if self._starter is None and not self._started:
+            self._starter = threading.Thread(
+                target=self._start_all, name="newscli-pool-start", daemon=True
+            )
+            self._starter.start()
+
+    def _start_all(self) -> None:
+        try:
+            self._idle = [self._spawn() for _ in range(self._jobs)]  # they warm up in parallel
+        except BaseException as exc:  # raised again by the first dispatch
+            self._start_error = exc
+
+    def _wait_started(self) -> None:
+        if self._starter is not None:
+            self._starter.join()
+            self._starter = None
+        if self._start_error is not None:
+            error, self._start_error = self._start_error, None
+            raise error
+
     def _get_idle(self) -> _Worker:
+        self._wait_started()
         if not self._idle and not self._started:  # first use: start them all, they warm up
-            self._idle = [self._spawn() for _ in range(self._jobs)]  # in parallel
+            self._start_all()
+            self._wait_started()
         if self._idle:
             return self._idle.pop(0)
         return self._spawn()
@@ -423,6 +450,8 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop idle workers and kill busy ones."""
+        with contextlib.suppress(Exception):
+            self._wait_started()
         for worker in self._busy.values():
             worker.kill()
         self._busy.clear()

@@ -55,3 +55,20 @@ def test_cleaning_never_invents_text(raw: str) -> None:
 def test_sanitize_output_has_no_controls(raw: str) -> None:
     out = sanitize(raw)
     assert not any((ord(ch) < 32 and ch not in "\t\n") or 0x7F <= ord(ch) <= 0x9F for ch in out)
+
+
+@given(
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00/"),
+        min_size=1,
+    ).filter(lambda name: name not in (".", ".."))
+)
+@settings(max_examples=300, deadline=None)
+def test_file_uri_equals_pathlib(name: str) -> None:
+    """The file key's URI, built without pathlib for speed, is pathlib's own."""
+    from pathlib import Path
+
+    from newscli.sources import _file_uri
+
+    absolute = "/data/" + name + "/x.txt"
+    assert _file_uri(absolute) == Path(absolute).as_uri()
