@@ -341,73 +341,107 @@ _COMMENT_META = re.compile(
     r"ответить)$",
     re.IGNORECASE,
 )
-# Wording that marks a short paragraph as page furniture: calls to share, subscribe, comment,
-# read on, labels of tag lists and cross-links, picture credits, legal lines (many languages).
-_FURNITURE_ANYWHERE = re.compile(
-    r"newsletter|abonnier|abonnement|subscribe|suscr[ií]b|s'abonner|abonnez|подпис|"
-    r"mitglied werden|unterstützen sie|spenden sie|jetzt spenden|support us|donate|wesprzyj|"
-    r"share (?:this|on|via|to)|compartir|partager|"
-    r"udostępnij|podziel się|condividi|поделиться|"
-    r"kommentar|comment|dyskusj|komentarz|коммент|antwort(?:en)? abbrechen|cancel reply|"
+# Wording that marks a short paragraph as page furniture (calls to share, subscribe, comment or
+# read on, labels of tag lists and cross-links, picture credits, legal lines; many languages).
+# Call-shaped phrases count wherever they stand: an article does not say "subscribe to our
+# newsletter" or "all rights reserved". Single generic words (comment, subscribe, privacy,
+# copyright, ...) count only in a paragraph that does not read as a sentence (see
+# :func:`reads_as_sentence`): "A spokesman declined to comment." is news, "Comments (3)" is not.
+_FURNITURE_CALL = re.compile(  # searched in lower-cased text
+    # newsletters, subscriptions, memberships, donations
+    r"(?:subscribe|sign up|register) (?:to|for) (?:our|my|the) (?:\w+ )?newsletters?|"
+    r"(?:our|unseren?|unserem|notre|nuestr[oa]|nasz\w*) (?:\w+ ){0,2}newsletters?|"
+    r"newsletter (?:abonnieren|bestellen|anmeldung)|zum newsletter|"
+    r"(?:to|in) your inbox|in (?:ihr|dein) (?:e-mail-)?postfach|"
+    r"subscribe (?:now|today|here|for free)|jetzt (?:abonnieren|abonnent|mitglied|spenden)|"
+    r"abonnieren sie|abonniere (?:jetzt|unseren|meinen|den)|abonnez-vous|s'abonner|"
+    r"suscr[ií]bete|подпишитесь|become a (?:member|subscriber|patron)|"
+    r"spenden sie|support us|support (?:our|independent) journalism|"
+    r"unterstützen sie (?:uns|unsere)|donate (?:now|today|here)|wesprzyj nas|"
+    # sharing, following, shopping
+    r"share (?:this|the) (?:article|story|post|page|video)|share on (?:facebook|twitter)|"
+    r"share via|teile diesen|diesen (?:artikel|beitrag) teilen|sharen|"
+    r"folge?n? (?:sie )?uns|follow us|síguenos|suivez-nous|obserwuj nas|"
+    r"buch (?:bestellen|kaufen)|jetzt (?:bestellen|kaufen)|in den warenkorb|add to cart|"
+    # comment forms
+    r"antwort(?:en)? abbrechen|cancel reply|leave a (?:reply|comment)|post a comment|"
+    r"(?:schreibe|schreiben sie|hinterlasse) (?:einen|den ersten) kommentar|"
+    r"kommentar (?:schreiben|verfassen|abschicken|absenden)|"
+    r"comments are closed|kommentare sind geschlossen|join the (?:discussion|conversation)|"
+    r"no comments yet|noch keine kommentare|be the first to comment|ersten kommentar|"
+    r"e-mail-adresse wird nicht veröffentlicht|email address will not be published|"
+    r"pflichtfelder|required fields|champs obligatoires|ne sera pas publiée|"
+    r"diskussion zu diesem|"
+    # moving around the site
     r"previous (?:post|article|entry|story)|next (?:post|article|entry|story)|"
     r"older (?:post|article|entry|story)|newer (?:post|article|entry|story)|"
     r"vorherige (?:beitrag|artikel|eintrag)|nächste (?:beitrag|artikel|eintrag)|"
     r"voriger (?:beitrag|artikel|eintrag)|nächster (?:beitrag|artikel|eintrag)|"
     r"älterer (?:beitrag|artikel|eintrag)|neuerer (?:beitrag|artikel|eintrag)|"
-    r"zurück zu|back to (?:top|home)|nach oben|page \d+ of \d+|"
-    r"read (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
-    r"lesen sie (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
-    r"lies (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
-    r"leer (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
-    r"lire (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
-    r"czytaj (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
-    r"читать (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
-    r"leggi (?:more|mehr|weiter|auch|también|aussi|też|także|далее|anche)|"
-    r"weiterlesen|читайте (?:также|ещё|еще)|"
+    r"back to top|zurück zu(?:m| den)? (?:übersicht|startseite|anfang|seitenanfang|archiv)|"
+    r"zur startseite|zur übersicht|zum archiv|page \d+ of \d+|seite \d+ von \d+|"
+    r"lesen sie (?:auch|mehr|weiter)|weiterlesen|читайте (?:также|ещё|еще)|read also|"
+    r"leggi anche|lire aussi|lee también|lea también|czytaj (?:też|także|również|więcej)|"
+    r"lies (?:auch|mehr|weiter)|informate más|"
+    r"mehr zum thema|artikel zum thema|noticia relacionada|explore further|lire la suite|"
+    r"leer más|leggi (?:tutto|di più)|читать далее|czytaj dalej|"
+    r"weitere (?:aktuelle )?themen|mehr themen|top-?themen|mehr von uns|"
+    r"kommende (?:events|termine)|nächste (?:events|termine)|kontaktieren sie uns|contact us|"
+    r"alle anzeigen|mehr anzeigen|mehr laden|load more|hier klicken|klicken sie hier|"
+    r"click here|jetzt teilen|(?:artikel|beitrag) (?:teilen|empfehlen)|"
+    r"(?:this|diese|unsere) (?:web)?(?:site|seite) (?:uses|verwendet|nutzt)|"
+    r"(?:your|ihre|deine) e-?mail(?:-adresse| address)|"
+    # legal lines, reading time
+    r"alle rechte vorbehalten|all rights reserved|some rights reserved|creative commons|©|"
+    r"tous droits réservés|todos los derechos reservados|wszelkie prawa zastrzeżone|"
+    r"\(cr[ée]dito?s?:|lesezeit|reading time|\d+ (?:minutes?|min\.?) (?:read|lesezeit|-)|"
+    r"copyright (?:©|\(c\)|\d{4})"
+)
+_FURNITURE_EDGE = (
+    r"read (?:more|mehr|weiter|on)|learn more|erfahre mehr|mehr erfahren|mehr infos|"
+    r"más información|en savoir plus|dowiedz się więcej|"
+    r"(?:see|view|show) (?:all|more)|infórmate|more (?:stories|news)"
+)
+_FURNITURE_AT_EDGE = re.compile(  # searched in lower-cased text
+    rf"^(?:{_FURNITURE_EDGE})\b|\b(?:{_FURNITURE_EDGE})\s*(?:\.\.\.|…|[»›→>:]+)?\s*$"
+)
+"""Calls to read on that open or close a paragraph ("Read more »"); a sentence that ends
+"... to learn more." is not one."""
+_FURNITURE_WORD = re.compile(  # searched in lower-cased text
+    r"newsletter|abonnier|abonnement|subscri|suscr[ií]b|abonnez|подпис|mitglied werden|"
+    r"unterstützen sie|donate|wesprzyj|"
+    r"share (?:this|on|via|to)\b|\bteilen\b|\bteile (?:diesen|den|dies)|"
+    r"compartir|partager|udostępnij|podziel się|condividi|поделиться|"
+    r"kommentar|comment|dyskusj|komentarz|коммент|"
+    r"zurück zu|back to home|nach oben|"
     r"empfohlen|empfehlungen|recommended|polecane|recomendad|"
-    r"meist ?gelesen|most (?:read|popular|viewed)|beliebteste|"
-    r"explore further|erfahre mehr|mehr erfahren|learn more|más información|infórmate|"
-    r"informate más|en savoir plus|dowiedz się|mehr infos|mehr zum thema|"
-    r"alle rechte vorbehalten|all rights reserved|copyright|©|"
-    r"datenschutz|privacy|impressum|"
-    r"registrier|log ?in\b|anmelden|einloggen|einzuloggen|sign up|sign in|zaloguj|"
-    r"folge?n? (?:sie )?uns|follow us|síguenos|suivez-nous|obserwuj|"
-    r"buch (?:bestellen|kaufen)|jetzt (?:bestellen|kaufen)|in den warenkorb|add to cart|"
-    r"e-mail-adresse wird nicht veröffentlicht|email address will not be published|"
-    r"pflichtfelder|required fields|champs obligatoires|ne sera pas publiée|"
-    r"noticia relacionada|diskussion zu diesem|sharen|some rights reserved|creative commons|"
-    r"\(cr[ée]dito?s?:|artikel zum thema|"
-    r"lesezeit|reading time|weitere (?:aktuelle )?themen|mehr themen|top-?themen|"
-    r"entdecken sie|mehr von uns|kommende (?:events|termine)|nächste (?:events|termine)|"
-    r"kontaktieren sie uns|contact us|zur startseite|zur übersicht|zum archiv|"
-    r"alle (?:artikel|beiträge|meldungen|news) |alle anzeigen|mehr anzeigen|mehr laden|"
-    r"load more|see (?:all|more)\b|view (?:all|more)\b|show (?:all|more)\b|more (?:stories|news)\b"
+    r"meist ?gelesen|most (?:read|popular|viewed)|beliebteste|entdecken sie|"
+    r"copyright|datenschutz|privacy|impressum|\bcookies?\b|"
+    r"registrier|\blog ?in\b|anmelden|einloggen|einzuloggen|sign up|sign in|zaloguj|"
+    r"alle (?:artikel|beiträge|meldungen|news) |"
+    r"bild (?:anzeigen|vergrößern|schließen)|\d+ (?:reviews?|bewertungen)\b"
 )
-# Every alternative above starts with a literal character (no group, no \b): the regex engine
-# then tries far fewer of them per position, three times faster than one mixed alternation.
-_FURNITURE_WORD = re.compile(
-    r"\b(?:teilen\b|teile (?:diesen|den|dies)|seite \d+ von \d+|cookies?\b|"
-    r"bild (?:anzeigen|vergrößern|schließen)|\d+ (?:reviews?|bewertungen)\b|"
-    r"\d+ (?:minutes?|min\.?) (?:read|lesezeit|-))"
-)
-"""Wording of calls to share, subscribe, comment or read on, and of legal lines (lower case);
-the second pattern holds the words that must start at a word boundary."""
-_FURNITURE_START = re.compile(
+"""Generic words of page furniture, which running prose uses too (lower case)."""
+_FURNITURE_LABEL = re.compile(
     r"(?:tags?|etiquetas|schlagw\w*|stichw\w*|tagged(?: with)?|kategorien?|categories|"
     r"category|rubriken?|tematy|themen|mots-clés|temas|quellenangaben)\s*:|"
-    r"(?:mire|lea|lee|czytaj (?:też|także)|zobacz (?:też|także)|lesen sie auch|read also|"
+    r"(?:czytaj (?:też|także)|zobacz (?:też|także)|lesen sie auch|read also|"
     r"see also|lire aussi|voir aussi|auch interessant|siehe auch)\b|"
+    r"(?:mire|lea|lee|mira)(?: (?:también|más))?\s*:|"
     r"(?:fot|foto|bild|photo|zdjęcie|kuva|image|grafik)\s*[.:]|"
-    r"(?:werbung|anzeige|advertisement|reklama|publicidad|publicité|sponsored)\b|"
     r"(?:article|artículo|articolo|artykuł) (?:suivant|précédent|siguiente|anterior|"
-    r"successivo|precedente|następny|poprzedni)|mira\b|"
-    r"(?:posted|published|eingestellt|veröffentlicht|geschrieben|publié|publicado|"
-    r"opublikowano|aktualisiert|updated|zuletzt (?:aktualisiert|geändert)|"
-    r"der beitrag wurde)\b|"
+    r"successivo|precedente|następny|poprzedni)|"
     r"(?:abbildung|abb\.|figure|fig\.|grafik|tabelle|table)\s*\d+\s*:|"
     r"[☆★○●◆◇▶►]\s"
 )
-"""Labels that open a tag list, a cross-link, a picture credit, an advert or a meta line."""
+"""Labels that open a tag list, a cross-link, a picture credit or a figure (lower case)."""
+_FURNITURE_START_WORD = re.compile(
+    r"(?:werbung|anzeige|advertisement|reklama|publicidad|publicité|sponsored|"
+    r"posted|published|eingestellt|veröffentlicht|geschrieben|publié|publicado|"
+    r"opublikowano|aktualisiert|updated|zuletzt (?:aktualisiert|geändert)|"
+    r"der beitrag wurde)\b"
+)
+"""Words that open an advert or a meta line, and also many sentences (lower case)."""
 _FURNITURE_END = re.compile(
     r"(?:foto|bild|photo|fot|zdjęcie|kuva|credit|quelle)\s*[.:][^.!?:]{2,60}\)?$"
 )
@@ -417,18 +451,46 @@ _BREADCRUMB = re.compile(r"(?:^|\s)[>›»/|](?:\s.{1,40}?\s[>›»/|]){1,}\s")
 # A horizontal rule drawn by a text-mode browser.
 _RULE_LINE = re.compile(r"^[━─—_=*~\-·•.]{5,}$")
 _MAX_FURNITURE_CHARS = 160
-# Wording of promotions and notices that stand as whole paragraphs of prose: newsletter and
-# subscription pitches, cookie and affiliate notices, comment-form fine print.
-_NOTICE = re.compile(  # searched in lower-cased text
-    r"newsletter|\bcookies?\b|subscri(?:be|ption)|abonnieren|abonniere|abonnent|"
+# Promotions and notices that stand as whole paragraphs of prose: newsletter and subscription
+# pitches, cookie and affiliate notices, comment-form fine print. Generic words again count
+# only outside sentences.
+_NOTICE_CALL = re.compile(  # searched in lower-cased text
     r"provision vom händler|affiliate links?|"
     r"we may (?:receive|earn) (?:a )?(?:commission|compensation)|"
     r"all rights reserved|alle rechte vorbehalten|"
     r"e-mail-adresse wird nicht veröffentlicht|email address will not be published|"
-    r"(?:um|to) (?:zu )?kommentieren|to (?:post a )?comment|unterstützen sie (?:uns|unsere)|"
-    r"support (?:our|independent) journalism"
+    r"um (?:einen kommentar zu (?:schreiben|verfassen)|zu kommentieren)|"
+    r"to (?:post a )?comment\b.{0,20}(?:log ?in|sign in|register)|"
+    r"(?:log ?in|sign in|register|logged in|registered) to (?:post a )?comment|"
+    r"unterstützen sie (?:uns|unsere)|support (?:our|independent) journalism|"
+    r"(?:subscribe|sign up|register) (?:to|for) (?:our|my|the) (?:\w+ )?newsletters?|"
+    r"(?:our|unseren?|unserem|notre|nuestr[oa]|nasz\w*) (?:\w+ ){0,2}newsletters?|"
+    r"(?:to|in) your inbox|in (?:ihr|dein) (?:e-mail-)?postfach|"
+    r"(?:use|verwende|nutze|setze|utilis|utiliz|używa|korzysta)\w* (?:\w+ ){0,3}cookies|"
+    r"cookies? (?:policy|richtlinie|settings|einstellungen|akzeptieren)|accept (?:all )?cookies|"
+    r"(?:our|unsere[rn]?|notre|nuestra) (?:privacy|cookie|datenschutz)"
+)
+_NOTICE_WORD = re.compile(  # searched in lower-cased text
+    r"newsletter|\bcookies?\b|subscri(?:be|ption)|abonnieren|abonniere|abonnent"
 )
 _MAX_NOTICE_CHARS = 400
+_SENTENCE_STOP = re.compile(r"[.!?…][\"'“”‘’»«)\]]*$")
+_SENTENCE_WORDS = 5
+_SENTENCE_STOPWORDS = 0.2
+"""A paragraph with this many words, this share of stop words and a sentence ending reads as
+a sentence: generic furniture words in it are the article's own ..."""
+_READER = re.compile(
+    r"\b(?:you|your|yours|yourself|dich|dir|dein|deine[mnrs]?|euch|eure[mnrs]?|vous|votre|"
+    r"vos|usted(?:es)?|вы|вас|вам|ваш\w*|ты|тебя|твой|please|bitte)\b|"
+    r"\b(?:wenn|kannst|hast|bist|willst|musst|möchtest|darfst|solltest|wirst) du\b|"
+    r"\bdu (?:kannst|hast|bist|willst|musst|möchtest|darfst|solltest|wirst)\b|"
+    r"\b(?:ich stimme|stimme ich|i agree|i accept|i consent)\b|"
+    r"^(?:sign up|subscribe|log ?in|sign in|donate|abonniere|registriere|melde dich)\b|!$",
+    re.IGNORECASE,
+)
+_READER_FORMAL = re.compile(r"[\w,]\s+(?:Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer)\b")
+"""... unless it speaks to the reader: a second-person pronoun (German "Sie" and "Ihr" in
+capitals after a word), an imperative opening or an exclamation. Reports speak of others."""
 _WRAP_MIN, _WRAP_MAX = 60, 140
 _WRAP_MIN_LINES = 4
 _WRAP_SLACK = 15
@@ -555,10 +617,32 @@ def reflow(text: str) -> list[str]:
 
 def stopword_density(paragraph: str, stopwords: frozenset[str]) -> float:
     """Return the share of a paragraph's words that are stop words of its language."""
+    words, stops = _count_words(paragraph, stopwords)
+    return stops / words if words else 0.0
+
+
+def _count_words(paragraph: str, stopwords: frozenset[str]) -> tuple[int, int]:
+    """Return how many words a paragraph has and how many of them are stop words."""
     words = _WORD.findall(paragraph.lower())
-    if not words:
-        return 0.0
-    return sum(1 for word in words if word in stopwords) / len(words)
+    return len(words), sum(1 for word in words if word in stopwords)
+
+
+def reads_as_sentence(paragraph: str, stopwords: frozenset[str]) -> bool:
+    """Return whether a paragraph reads as a sentence of the article: a sentence ending, enough
+    words, the stop words of prose, and not spoken to the reader ("A spokesman declined to
+    comment.", not "Comments (3)" or "Leave us your comment!")."""
+    words, stops = _count_words(paragraph, stopwords)
+    return _is_sentence(paragraph, words, stops)
+
+
+def _is_sentence(paragraph: str, words: int, stops: int) -> bool:
+    return (
+        words >= _SENTENCE_WORDS
+        and stops >= words * _SENTENCE_STOPWORDS
+        and bool(_SENTENCE_STOP.search(paragraph))
+        and not _READER.search(paragraph)
+        and not _READER_FORMAL.search(paragraph)
+    )
 
 
 def is_cjk_prose(paragraph: str) -> bool:
@@ -579,14 +663,42 @@ def is_navigation(paragraph: str) -> bool:
     )
 
 
-def is_furniture(paragraph: str) -> bool:
-    """Return whether a paragraph's wording marks it as page furniture (share, subscribe, ...)."""
+def is_furniture(paragraph: str, *, sentence: bool = False) -> bool:
+    """Return whether a paragraph's wording marks it as page furniture (share, subscribe, ...).
+
+    In a ``sentence`` (see :func:`reads_as_sentence`) only call-shaped phrases and labels
+    count, not generic words such as "comment" or "privacy".
+    """
     lowered = paragraph.lower()
-    return bool(
-        _FURNITURE_START.match(lowered)
-        or _FURNITURE_ANYWHERE.search(lowered)
-        or _FURNITURE_WORD.search(lowered)
+    if (
+        _FURNITURE_CALL.search(lowered)
+        or _FURNITURE_LABEL.match(lowered)
+        or _FURNITURE_AT_EDGE.search(lowered)
         or _FURNITURE_END.search(lowered[-80:])
+    ):
+        return True
+    return not sentence and bool(
+        _FURNITURE_WORD.search(lowered) or _FURNITURE_START_WORD.match(lowered)
+    )
+
+
+def _is_arrow_link(paragraph: str) -> bool:
+    """Return whether a paragraph starts or ends with a link arrow ("Next story →"); French
+    guillemets around a quotation are not arrows."""
+    paragraph = _BULLET.sub("", paragraph, count=1)
+    return (
+        paragraph.endswith(("→", "›"))
+        or paragraph.startswith(("←", "‹"))
+        or (paragraph.endswith("»") and "«" not in paragraph)
+        or (paragraph.startswith("«") and "»" not in paragraph)
+    )
+
+
+def is_notice(paragraph: str, *, sentence: bool = False) -> bool:
+    """Return whether a paragraph is a promotion or notice (newsletter pitch, cookie notice)."""
+    lowered = paragraph.lower()
+    return bool(_NOTICE_CALL.search(lowered)) or (
+        not sentence and bool(_NOTICE_WORD.search(lowered))
     )
 
 
@@ -632,16 +744,17 @@ def paragraph_signals(paragraph: str, stopwords: frozenset[str]) -> Signals:
         return Signals(False, "navigation or sharing links")
     if _COMMENT_META.match(paragraph):
         return Signals(False, "comment header")
+    words, stops = _count_words(paragraph, stopwords)
+    sentence = _is_sentence(paragraph, words, stops)
     if len(paragraph) <= _MAX_FURNITURE_CHARS and (
-        is_furniture(paragraph)
+        is_furniture(paragraph, sentence=sentence)
         or _BREADCRUMB.search(paragraph)
-        or paragraph.endswith(("→", "»", "›"))
-        or paragraph.startswith(("←", "«", "‹"))
+        or _is_arrow_link(paragraph)
     ):
         return Signals(False, "page furniture wording")
-    if len(paragraph) <= _MAX_NOTICE_CHARS and _NOTICE.search(paragraph.lower()):
+    if len(paragraph) <= _MAX_NOTICE_CHARS and is_notice(paragraph, sentence=sentence):
         return Signals(False, "promotion or notice")
-    density = stopword_density(paragraph, stopwords)
+    density = stops / words if words else 0.0
     bullet = bool(_BULLET.match(paragraph))
     if bullet and len(paragraph) < _GOOD_CHARS and density < _GOOD_STOPWORDS:
         item = _BULLET.sub("", paragraph, count=1)

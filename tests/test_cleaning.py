@@ -15,6 +15,7 @@ from newscli.cleaning import (
     main_region,
     normalize_text,
     paragraph_signals,
+    reads_as_sentence,
     reflow,
     resolve_short,
     stoplist,
@@ -136,6 +137,83 @@ def test_cleaning_dateline_spares_sentences() -> None:
 )
 def test_cleaning_boilerplate_rules(paragraph: str, rule: str) -> None:
     assert paragraph_signals(paragraph, DE).rule == rule
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "A spokesman declined to comment.",
+        "Officials did not respond to a request for comment.",
+        "The bank said its privacy rules would not change before the end of the year.",
+        "The publisher filed a copyright lawsuit against the company on Monday.",
+        "The charity asked residents to donate blood at the town hall this weekend.",
+        "Le ministre a déclaré que les discussions allaient reprendre « dès lundi ».",
+        "Der Datenschutzbeauftragte des Landes kritisierte die neuen Regeln scharf.",
+        "Shareholders can subscribe for one new share for every ten shares they hold.",
+    ],
+)
+def test_cleaning_sentences_keep_generic_furniture_words(paragraph: str) -> None:
+    stopwords = stoplist(None)
+    assert reads_as_sentence(paragraph, stopwords)
+    assert paragraph_signals(paragraph, stopwords).rule is None
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Comments (3)",
+        "Privacy policy",
+        "Subscribe to our newsletter to get the best stories of the week.",
+        "© 2024 Example News. All rights reserved.",
+        "Your email address will not be published.",
+        "Share this article with your friends.",
+        "Read more »",
+        "Leave us your comment below, we read every one of them.",
+        "Möchten Sie den Artikel teilen?",
+        "Diese Website verwendet Cookies, um Ihnen den bestmöglichen Service zu bieten.",
+    ],
+)
+def test_cleaning_call_shaped_furniture_still_goes(paragraph: str) -> None:
+    assert paragraph_signals(paragraph, stoplist(None)).rule is not None
+
+
+def test_cleaning_reader_address_is_not_a_report() -> None:
+    stopwords = stoplist(None)
+    assert not reads_as_sentence("If you liked this story, please leave a comment.", stopwords)
+    assert not reads_as_sentence("Wenn Ihnen der Beitrag gefallen hat, teilen Sie ihn.", DE)
+    assert reads_as_sentence("Sie sagte, dass die Regierung die Kommentare prüfen werde.", DE)
+
+
+def test_cleaning_text_article_keeps_prose_with_generic_words() -> None:
+    text = (
+        "CIIT PLANS RIGHTS OFFERING\n1987-03-01\n\n"
+        "<CIIT Inc> said it filed a final prospectus for a 15 mln dlr rights offering to "
+        "subscribe for 1.1 mln common shares at 13.85 dlrs each.\n\n"
+        "Under the terms of the offering, each common share holder will receive 1-1/2 rights "
+        "for each common share held on March 13 and each right will entitle the holder to "
+        "subscribe for one common share at 13.85 dlrs each by April 13, the company said.\n"
+    )
+    article = parse_text_article(text, now=NOW)
+    assert article.title == "CIIT PLANS RIGHTS OFFERING"
+    assert len(article.body.paragraphs) == 2
+    assert article.body.paragraphs[0].startswith("<CIIT Inc> said it filed")
+    assert article.body.paragraphs[1].endswith("by April 13, the company said.")
+
+
+def test_cleaning_text_article_keeps_declined_to_comment_and_drops_furniture() -> None:
+    closing = "A spokesman for the ministry declined to comment on the report."
+    text = "\n\n".join(
+        [
+            "Border talks resume",
+            PROSE_EN,
+            closing,
+            "Share this article",
+            "Subscribe to our newsletter",
+            "© 2024 Example Times. All rights reserved.",
+        ]
+    )
+    article = parse_text_article(text, now=NOW)
+    assert article.body.paragraphs == (PROSE_EN, closing)
 
 
 @pytest.mark.parametrize(
