@@ -121,6 +121,17 @@ _TRAILING_HEADINGS = [
     r"(?:похожие (?:статьи|записи|материалы)|оставить комментарий|добавить комментарий|"
     r"читайте также|другие материалы|смотрите также|комментарии)",
     r"(?:reacties?|laat een reactie achter|lees ook|gerelateerd)",
+    r"further reading",
+    r"(?:temas|notícias|not[ií]cias|notas|art[ií]culos|v[ií]deos) relacionad[oa]s",
+    r"(?:veja|leia) (?:também|mais)|saiba mais|mais lidas",
+    r"más sobre .{1,40}|lo más (?:visto|leído)|(?:las )?más (?:leídas|vistas)|"
+    r"(?:últimas|otras) noticias",
+    r"weiterführende (?:links|informationen|artikel|inhalte)",
+    r"themenrelevante (?:nachrichten|artikel|beiträge)",
+    r"beliebte beiträge(?: zum thema)?|meist-?(?:diskutiert|gelesen|kommentiert)e?",
+    r"per saperne di più|ultime notizie|(?:i )?più lett[ie]",
+    r"pour approfondir|les plus lus|dans la même rubrique",
+    r"najnowsze(?: (?:artykuły|wiadomości|wpisy))?|najczęściej czytane|czytaj więcej|polecamy",
 ]
 _TRAILING_HEADING = re.compile(
     r"^(?:" + "|".join(_TRAILING_HEADINGS) + r")\s*[:.!?…»]*$", re.IGNORECASE
@@ -513,6 +524,9 @@ _BOX_HEADING = re.compile(
     r"te puede interesar|lea también|lee también)\s*[:.!?…»]*$",
     re.IGNORECASE,
 )
+_COMMENT_COUNT = re.compile(r"^(?:\d+|no|keine) (?:comments?|kommentare?)$", re.IGNORECASE)
+_HEADER_REACH = 2
+"""How close after a date line a comment count is part of the article's header."""
 _BOX_REACH = 8
 _COMMENTS_HEADING = re.compile(
     r"comment|kommentar|komentarz|коммент|reac(?:tie|ción)|repl(?:y|ies)|antwort|respuesta|"
@@ -786,13 +800,16 @@ def main_region(
             if current is None:
                 current = _Run(index, opening=is_prose(paragraph) and len(paragraph))
                 runs.append(current)
-            current.end, current.chars = index + 1, current.chars + len(paragraph)
+            current.longest = max(current.longest, len(paragraph))
+            current.end, current.chars = index + 1, current.chars + _weight(paragraph)
             bad_since_prose = bad_in_row = 0
             continue
         bad = signal.rule is not None
         bad_since_prose += bad
         bad_in_row = bad_in_row + 1 if bad else 0
-        heading = is_boilerplate_heading(paragraph) or bool(_COMMENT_META.match(paragraph))
+        heading = (
+            is_boilerplate_heading(paragraph) or bool(_COMMENT_META.match(paragraph))
+        ) and not _is_header_count(paragraphs, index)
         if heading and runs and runs[-1].heading is None:
             box = bool(_BOX_HEADING.match(paragraph)) and current is not None
             comments = bool(_COMMENTS_HEADING.search(paragraph.lower()))
@@ -814,7 +831,10 @@ def main_region(
             or (
                 last.heading == "end"
                 and run.start - last.heading_at <= _CONTINUATION_REACH
-                and run.opening >= _CONTINUATION_CHARS
+                and (
+                    run.opening >= _CONTINUATION_CHARS
+                    or (run.chars >= last.chars and run.longest >= _CONTINUATION_CHARS)
+                )
             )
         ):
             last.end, last.chars, last.heading = run.end, last.chars + run.chars, run.heading
@@ -830,6 +850,26 @@ def main_region(
     return best.start, best.end, signals
 
 
+def _weight(paragraph: str) -> int:
+    """Return how much a prose paragraph tells that its run is the article: its length, but
+    nothing for a short list item that is no sentence (a menu entry with a description)."""
+    if (
+        len(paragraph) < _GOOD_CHARS
+        and _BULLET.match(paragraph)
+        and not _SENTENCE_END.search(paragraph)
+    ):
+        return 0
+    return len(paragraph)
+
+
+def _is_header_count(paragraphs: Sequence[str], index: int) -> bool:
+    """Return whether a comment count ("0 Comments") stands among an article's header lines,
+    next to its date, where it counts comments instead of opening them."""
+    return bool(_COMMENT_COUNT.match(paragraphs[index])) and any(
+        is_dateline(paragraph) for paragraph in paragraphs[max(0, index - _HEADER_REACH) : index]
+    )
+
+
 @dataclass(slots=True)
 class _Run:
     """Consecutive prose paragraphs (with what lies between them) and how the run ended."""
@@ -843,6 +883,8 @@ class _Run:
     heading_at: int = 0
     opening: int = 0
     """Length of the run's first paragraph when it ends like a sentence (else 0)."""
+    longest: int = 0
+    """Length of the run's longest paragraph."""
 
 
 def _neighbour(signals: Sequence[Signals], index: int, step: int) -> str:
