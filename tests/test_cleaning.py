@@ -275,6 +275,28 @@ def test_cleaning_main_region_continues_when_long_prose_follows_a_heading() -> N
     assert main_region(teasers, EN)[:2] == (0, 2)
 
 
+def test_cleaning_main_region_continues_when_more_text_follows_an_inline_box() -> None:
+    long_prose = PROSE_EN + " " + PROSE_EN.replace("minister", "spokesman")
+    paragraphs = [PROSE_EN, "Most read", "Story one", "Story two", PROSE_EN, long_prose]
+    assert main_region(paragraphs, EN)[:2] == (0, 6)
+
+
+def test_cleaning_main_region_reads_a_header_comment_count_as_metadata() -> None:
+    sidebar = " ".join([PROSE_EN] * 3)
+    menu = ["• Home", "• About", "• Blog", "• Shop", "• Contact", "• Login"]
+    header = ["Border talks resume", "6 October 2022", "0 Comments"]
+    article = [" ".join([PROSE_EN] * 4)] * 3
+    paragraphs = [sidebar, *menu, *header, *article]
+    assert main_region(paragraphs, EN)[1] == 13  # the article is not cut off as comments
+
+
+def test_cleaning_main_region_does_not_take_a_described_menu_for_the_article() -> None:
+    menu = ["• Nachrichten und Hintergründe aus der Welt der Politik und der Wirtschaft"] * 10
+    article = [PROSE_DE, PROSE_DE.replace("Ministerin", "Sprecherin"), PROSE_DE]
+    paragraphs = [*menu, "Weitere Nachrichten:", "Das Ministerium informiert", *article]
+    assert main_region(paragraphs, DE)[:2] == (12, 15)
+
+
 def test_cleaning_text_page_keeps_article_after_an_inline_box() -> None:
     text = "\n\n".join(
         ["Border talks resume", PROSE_EN, "Related stories", PROSE_EN + " " + PROSE_EN]
