@@ -345,6 +345,7 @@ _BULLET_START = frozenset("•◦▪▫●○■□·‣⁃*+–—-0123456789")
 _FORM_FIELD = re.compile(r"\[[ _]{2,}\]|\[ ?[xX*]? ?\]|\((?:\*| )\)|\[[A-Z][A-Z ]{1,15}\]")
 _MAX_FORM_CHARS = 200
 _BRACKETED_ONLY = re.compile(r"^(?:\[[^\]\"',]{0,80}\]\s*)+$")
+_ALNUM = re.compile(r"[^\W_]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _DATE_IN_LINE = re.compile(
     r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"
@@ -491,10 +492,10 @@ _FURNITURE_WORD = re.compile(  # searched in lower-cased text
         r"entdecken sie|copyright|datenschutz|privacy|impressum|"
         r"registrier|anmelden|einloggen|einzuloggen|sign up|sign in|zaloguj|"
         r"alle artikel |alle beiträge |alle meldungen |alle news |"
-        r"bild anzeigen|bild vergrößern|bild schließen|\d+ reviews?\b|\d+ bewertungen\b"
+        r"bild anzeigen|bild vergrößern|bild schließen|\d+ reviews?\b|\d+ bewertungen\b|"
+        r"\bteilen\b|\bcookies?\b|\blog ?in\b"
     )
 )
-_FURNITURE_TOKENS = frozenset({"teilen", "cookie", "cookies", "login"})
 """Generic words of page furniture, which running prose uses too (lower case)."""
 _FURNITURE_LABEL = re.compile(
     r"(?:tags?|etiquetas|schlagw\w*|stichw\w*|tagged(?: with)?|kategorien?|categories|"
@@ -552,9 +553,8 @@ _NOTICE_CALL = re.compile(  # searched in lower-cased text
     )
 )
 _NOTICE_WORD = re.compile(  # searched in lower-cased text
-    r"newsletter|subscribe|subscription|abonnieren|abonniere|abonnent"
+    r"newsletter|subscribe|subscription|abonnieren|abonniere|abonnent|\bcookies?\b"
 )
-_NOTICE_TOKENS = frozenset({"cookie", "cookies"})
 _MAX_NOTICE_CHARS = 400
 _SENTENCE_STOP = re.compile(r"[.!?…][\"'“”‘’»«)\]]*$")
 _SENTENCE_WORDS = 5
@@ -721,16 +721,16 @@ def reads_as_sentence(paragraph: str, stopwords: frozenset[str]) -> bool:
     """Return whether a paragraph reads as a sentence of the article: a sentence ending, enough
     words, the stop words of prose, and not spoken to the reader ("A spokesman declined to
     comment.", not "Comments (3)" or "Leave us your comment!")."""
-    lowered = paragraph.lower()
+    return _is_sentence(paragraph, paragraph.lower(), stopwords)
+
+
+def _is_sentence(paragraph: str, lowered: str, stopwords: frozenset[str]) -> bool:
+    if not _SENTENCE_STOP.search(paragraph):
+        return False
     words = _WORD.findall(lowered)
-    return _is_sentence(paragraph, lowered, words, _count_stopwords(words, stopwords))
-
-
-def _is_sentence(paragraph: str, lowered: str, words: Sequence[str], stops: int) -> bool:
     return (
         len(words) >= _SENTENCE_WORDS
-        and stops >= len(words) * _SENTENCE_STOPWORDS
-        and bool(_SENTENCE_STOP.search(paragraph))
+        and _count_stopwords(words, stopwords) >= len(words) * _SENTENCE_STOPWORDS
         and not _speaks_to_reader(paragraph, lowered, words)
     )
 
@@ -765,11 +765,13 @@ def is_navigation(paragraph: str) -> bool:
     if len(paragraph) > 100:
         return False
     tokens = paragraph.lower().replace("|", " ").split()
-    unknown = {token.strip(".,:;!?()[]\"'") for token in tokens} - _NAV_WORDS
-    return bool(tokens) and not any(c.isalnum() for token in unknown for c in token)
+    for token in tokens:
+        if token.strip(".,:;!?()[]\"'") not in _NAV_WORDS and _ALNUM.search(token):
+            return False
+    return bool(tokens)
 
 
-def _furniture_rule(paragraph: str, lowered: str, words: Sequence[str], stops: int) -> str | None:
+def _furniture_rule(paragraph: str, lowered: str, stopwords: frozenset[str]) -> str | None:
     """Return the rule that marks a paragraph as page furniture, a promotion or a notice.
 
     Call-shaped phrases and labels always count; generic words (comment, privacy, cookies,
@@ -789,17 +791,12 @@ def _furniture_rule(paragraph: str, lowered: str, words: Sequence[str], stops: i
         ):
             return _FURNITURE
         if (
-            _FURNITURE_WORD.search(lowered)
-            or _FURNITURE_START_WORD.match(lowered)
-            or not _FURNITURE_TOKENS.isdisjoint(words)
-            or ("log in" in lowered and "log" in words)
-        ) and not _is_sentence(paragraph, lowered, words, stops):
+            _FURNITURE_WORD.search(lowered) or _FURNITURE_START_WORD.match(lowered)
+        ) and not _is_sentence(paragraph, lowered, stopwords):
             return _FURNITURE
     if _NOTICE_CALL.search(lowered):
         return _NOTICE
-    if (_NOTICE_WORD.search(lowered) or not _NOTICE_TOKENS.isdisjoint(words)) and not _is_sentence(
-        paragraph, lowered, words, stops
-    ):
+    if _NOTICE_WORD.search(lowered) and not _is_sentence(paragraph, lowered, stopwords):
         return _NOTICE
     return None
 
@@ -870,13 +867,13 @@ def paragraph_signals(paragraph: str, stopwords: frozenset[str]) -> Signals:
     if _is_comment_meta(paragraph):
         return Signals(False, "comment header")
     lowered = paragraph.lower()
-    words = _WORD.findall(lowered)
-    stops = _count_stopwords(words, stopwords)
-    rule = _furniture_rule(paragraph, lowered, words, stops)
+    rule = _furniture_rule(paragraph, lowered, stopwords)
     if rule is not None:
         return Signals(False, rule)
-    density = stops / len(words) if words else 0.0
     bullet = bool(_BULLET.match(paragraph))
+    if len(paragraph) < _GOOD_SHORT_CHARS and not bullet:
+        return Signals(is_cjk_prose(paragraph), None)  # too short to be told by its stop words
+    density = stopword_density(paragraph, stopwords)
     if bullet and len(paragraph) < _GOOD_CHARS and density < _GOOD_STOPWORDS:
         item = _BULLET.sub("", paragraph, count=1)
         if not _SENTENCE_END.search(item) and not any(ch.isdigit() for ch in item):
