@@ -26,6 +26,40 @@ __all__ = [
     "split_paragraphs",
 ]
 
+
+def _by_first_character(pattern: str) -> str:
+    """Return an alternation of phrases regrouped by their first character ("abc|abd|xy" ->
+    "a(?:bc|bd)|x(?:y)"): it matches the same text, but the regex engine tries only the
+    phrases that can start at a position instead of all of them, three times faster here.
+    Phrases that start with a group, a class, an anchor or a repeated character are kept
+    together unfactored."""
+    groups: dict[str, list[str]] = {}
+    for phrase in _top_level_alternatives(pattern):
+        first = 2 if phrase[:1] == "\\" else 1
+        if phrase[:1] in ("(", "[", "^", "$", ".") or phrase[first : first + 1] in _QUANTIFIERS:
+            first = 0
+        groups.setdefault(phrase[:first], []).append(phrase[first:])
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """Split a regex at the ``|`` that are outside groups and character classes."""
+    parts = [""]
+    depth = 0
+    for token in _REGEX_TOKEN.findall(pattern):
+        if token == "|" and depth == 0:
+            parts.append("")
+            continue
+        depth += (token == "(") - (token == ")")
+        parts[-1] += token
+    return parts
+
+
+_QUANTIFIERS = ("*", "+", "?", "{")
+_REGEX_TOKEN = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]|.", re.DOTALL)
+"""An escape, a character class or one character of a regular expression."""
+
+
 # Section headings after which a news page carries no more article text. A heading is a short
 # paragraph that matches one of these in full (case-insensitive, trailing punctuation ignored).
 _TRAILING_HEADINGS = [
@@ -133,8 +167,8 @@ _TRAILING_HEADINGS = [
     r"pour approfondir|les plus lus|dans la même rubrique",
     r"najnowsze(?: (?:artykuły|wiadomości|wpisy))?|najczęściej czytane|czytaj więcej|polecamy",
 ]
-_TRAILING_HEADING = re.compile(
-    r"^(?:" + "|".join(_TRAILING_HEADINGS) + r")\s*[:.!?…»]*$", re.IGNORECASE
+_TRAILING_HEADING = re.compile(  # matched in lower-cased text
+    r"(?:" + _by_first_character("|".join(_TRAILING_HEADINGS)) + r")\s*[:.!?…»]*$"
 )
 # Headings that open a comment form or section and may carry form residue on the same line
 # ("Comment Policy * Denotes required field 1500 / 1500").
@@ -226,7 +260,7 @@ def is_boilerplate_heading(paragraph: str) -> bool:
         return False
     if _TRAILING_PREFIX.match(paragraph):
         return True
-    return len(paragraph) <= _MAX_HEADING_CHARS and bool(_TRAILING_HEADING.match(paragraph))
+    return len(paragraph) <= _MAX_HEADING_CHARS and bool(_TRAILING_HEADING.match(paragraph.lower()))
 
 
 def _cut_trailing_sections(paragraphs: list[str], removed: list[Removal]) -> list[str]:
@@ -304,39 +338,6 @@ def clean_body(paragraphs: Sequence[str], *, cut_sections: bool = True) -> Clean
 
 
 # --- Plain-text pages: reflow, per-paragraph signals, main-text region -----------------------
-
-
-def _by_first_character(pattern: str) -> str:
-    """Return an alternation of phrases regrouped by their first character ("abc|abd|xy" ->
-    "a(?:bc|bd)|x(?:y)"): it matches the same text, but the regex engine tries only the
-    phrases that can start at a position instead of all of them, three times faster here.
-    Phrases that start with a group, a class, an anchor or a repeated character are kept
-    together unfactored."""
-    groups: dict[str, list[str]] = {}
-    for phrase in _top_level_alternatives(pattern):
-        first = 2 if phrase[:1] == "\\" else 1
-        if phrase[:1] in ("(", "[", "^", "$", ".") or phrase[first : first + 1] in _QUANTIFIERS:
-            first = 0
-        groups.setdefault(phrase[:first], []).append(phrase[first:])
-    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
-
-
-def _top_level_alternatives(pattern: str) -> list[str]:
-    """Split a regex at the ``|`` that are outside groups and character classes."""
-    parts = [""]
-    depth = 0
-    for token in _REGEX_TOKEN.findall(pattern):
-        if token == "|" and depth == 0:
-            parts.append("")
-            continue
-        depth += (token == "(") - (token == ")")
-        parts[-1] += token
-    return parts
-
-
-_QUANTIFIERS = ("*", "+", "?", "{")
-_REGEX_TOKEN = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]|.", re.DOTALL)
-"""An escape, a character class or one character of a regular expression."""
 
 
 _BULLET = re.compile(r"^(?:[•◦▪▫●○■□·‣⁃*+–—-]|\d{1,3}[.)])\s+")
