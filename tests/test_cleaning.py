@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 
 from newscli.cleaning import (
+    _by_first_character,
     detect_wrap_width,
     is_dateline,
     is_form_residue,
@@ -378,3 +380,23 @@ def test_learn_template_keeps_long_article_paragraphs_shared_by_files() -> None:
     footer = "© Example News. All rights reserved."
     texts = [f"Title {n}\n\n{paragraph}\n\n{footer}\n" for n in range(4)]
     assert learn_template(texts) == frozenset({footer})
+
+
+def test_cleaning_phrase_regrouping_matches_what_the_plain_alternation_matches() -> None:
+    phrases = r"read more|read also|\d+ min read|folge?n? uns|(?:our|the) newsletter|©|r|\(c\)"
+    regrouped = re.compile(_by_first_character(phrases))
+    plain = re.compile(phrases)
+    texts = [
+        "please read more here",
+        "5 min read",
+        "folgen uns",
+        "folge uns",
+        "the newsletter",
+        "© 2024",
+        "(c) 2024",
+        "nothing",
+        "",
+    ]
+    for text in texts:
+        assert bool(regrouped.search(text)) == bool(plain.search(text)), text
+    assert regrouped.pattern.startswith("r(?:")
