@@ -715,7 +715,7 @@ def stopword_density(paragraph: str, stopwords: frozenset[str]) -> float:
 
 
 def _count_stopwords(words: Sequence[str], stopwords: frozenset[str]) -> int:
-    return sum(1 for word in words if word in stopwords)
+    return sum(map(stopwords.__contains__, words))
 
 
 def reads_as_sentence(paragraph: str, stopwords: frozenset[str]) -> bool:
