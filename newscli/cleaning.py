@@ -630,7 +630,12 @@ _SUBSTANTIAL_CHARS = 400
 
 def stoplist(language: str | None) -> frozenset[str]:
     """Return the jusText stop words of a language (ISO 639-1), or of the common ones."""
-    return _load_stoplist(language or "")
+    # Pages mix languages (an English menu, a German article): the detected language's stop
+    # words plus those of the most common languages of the web. Languages with the same list
+    # share one set, so cached classifications keyed by it are found without comparing sets.
+    language = language or ""
+    codes = {language, *_COMMON_LANGUAGES} if language in _JUSTEXT_NAMES else _COMMON_LANGUAGES
+    return _load_stoplist(tuple(sorted(codes)))
 
 
 _JUSTEXT_NAMES = {
@@ -648,16 +653,12 @@ _COMMON_LANGUAGES = ("de", "en", "fr", "es")
 
 
 @functools.lru_cache(maxsize=16)
-def _load_stoplist(language: str) -> frozenset[str]:
+def _load_stoplist(codes: tuple[str, ...]) -> frozenset[str]:
     import justext  # its stop lists cover 100 languages; only text cleaning loads them
 
-    # Pages mix languages (an English menu, a German article): the detected language's stop
-    # words plus those of the most common languages of the web.
-    codes = {language, *_COMMON_LANGUAGES} if language in _JUSTEXT_NAMES else _COMMON_LANGUAGES
-    names = [_JUSTEXT_NAMES[code] for code in sorted(codes)]
     words: set[str] = set()
-    for name in names:
-        words |= {word.lower() for word in justext.get_stoplist(name)}
+    for code in codes:
+        words |= {word.lower() for word in justext.get_stoplist(_JUSTEXT_NAMES[code])}
     return frozenset(words)
 
 
