@@ -465,8 +465,13 @@ def _parse_free(text: str, *, dayfirst: bool) -> date | datetime | None:
     value = first.replace(second=first.second if first.second == second.second else 0)
     if value.microsecond != second.microsecond:
         value = value.replace(microsecond=0)
-    if value.tzinfo is not None and value.utcoffset() == timedelta(0):
-        value = value.replace(tzinfo=UTC)
+    if value.tzinfo is not None:
+        try:
+            offset = value.utcoffset()
+        except ValueError:  # dateutil accepts offsets of a day or more ("1/1/0/000000-24")
+            return None
+        if offset == timedelta(0):
+            value = value.replace(tzinfo=UTC)
     return value
 
 

@@ -6,7 +6,9 @@ import re
 
 __all__ = ["detect_language", "normalize_language"]
 
-_SAMPLE_CHARS = 3000
+_SAMPLE_CHARS = 2000
+"""Enough text to tell the language (the devset's detections agree with 3,000 on 989 of 990
+pages); the model's time grows with the sample."""
 _MIN_LETTERS = 20
 _LETTER = re.compile(r"[^\W\d_]")
 _CODE = re.compile(r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{2,8})*$")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 
 from newscli.cleaning import (
+    _by_first_character,
     detect_wrap_width,
     is_dateline,
     is_form_residue,
@@ -15,6 +17,7 @@ from newscli.cleaning import (
     main_region,
     normalize_text,
     paragraph_signals,
+    reads_as_sentence,
     reflow,
     resolve_short,
     stoplist,
@@ -140,6 +143,83 @@ def test_cleaning_boilerplate_rules(paragraph: str, rule: str) -> None:
 
 @pytest.mark.parametrize(
     "paragraph",
+    [
+        "A spokesman declined to comment.",
+        "Officials did not respond to a request for comment.",
+        "The bank said its privacy rules would not change before the end of the year.",
+        "The publisher filed a copyright lawsuit against the company on Monday.",
+        "The charity asked residents to donate blood at the town hall this weekend.",
+        "Le ministre a déclaré que les discussions allaient reprendre « dès lundi ».",
+        "Der Datenschutzbeauftragte des Landes kritisierte die neuen Regeln scharf.",
+        "Shareholders can subscribe for one new share for every ten shares they hold.",
+    ],
+)
+def test_cleaning_sentences_keep_generic_furniture_words(paragraph: str) -> None:
+    stopwords = stoplist(None)
+    assert reads_as_sentence(paragraph, stopwords)
+    assert paragraph_signals(paragraph, stopwords).rule is None
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Comments (3)",
+        "Privacy policy",
+        "Subscribe to our newsletter to get the best stories of the week.",
+        "© 2024 Example News. All rights reserved.",
+        "Your email address will not be published.",
+        "Share this article with your friends.",
+        "Read more »",
+        "Leave us your comment below, we read every one of them.",
+        "Möchten Sie den Artikel teilen?",
+        "Diese Website verwendet Cookies, um Ihnen den bestmöglichen Service zu bieten.",
+    ],
+)
+def test_cleaning_call_shaped_furniture_still_goes(paragraph: str) -> None:
+    assert paragraph_signals(paragraph, stoplist(None)).rule is not None
+
+
+def test_cleaning_reader_address_is_not_a_report() -> None:
+    stopwords = stoplist(None)
+    assert not reads_as_sentence("If you liked this story, please leave a comment.", stopwords)
+    assert not reads_as_sentence("Wenn Ihnen der Beitrag gefallen hat, teilen Sie ihn.", DE)
+    assert reads_as_sentence("Sie sagte, dass die Regierung die Kommentare prüfen werde.", DE)
+
+
+def test_cleaning_text_article_keeps_prose_with_generic_words() -> None:
+    text = (
+        "CIIT PLANS RIGHTS OFFERING\n1987-03-01\n\n"
+        "<CIIT Inc> said it filed a final prospectus for a 15 mln dlr rights offering to "
+        "subscribe for 1.1 mln common shares at 13.85 dlrs each.\n\n"
+        "Under the terms of the offering, each common share holder will receive 1-1/2 rights "
+        "for each common share held on March 13 and each right will entitle the holder to "
+        "subscribe for one common share at 13.85 dlrs each by April 13, the company said.\n"
+    )
+    article = parse_text_article(text, now=NOW)
+    assert article.title == "CIIT PLANS RIGHTS OFFERING"
+    assert len(article.body.paragraphs) == 2
+    assert article.body.paragraphs[0].startswith("<CIIT Inc> said it filed")
+    assert article.body.paragraphs[1].endswith("by April 13, the company said.")
+
+
+def test_cleaning_text_article_keeps_declined_to_comment_and_drops_furniture() -> None:
+    closing = "A spokesman for the ministry declined to comment on the report."
+    text = "\n\n".join(
+        [
+            "Border talks resume",
+            PROSE_EN,
+            closing,
+            "Share this article",
+            "Subscribe to our newsletter",
+            "© 2024 Example Times. All rights reserved.",
+        ]
+    )
+    article = parse_text_article(text, now=NOW)
+    assert article.body.paragraphs == (PROSE_EN, closing)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
     ["3. Backofen auf 200 °C vorheizen.", "• 200 g Zucker", "• Die Edition heißt „Belle“."],
 )
 def test_cleaning_list_items_with_content_are_not_link_lists(paragraph: str) -> None:
@@ -195,6 +275,28 @@ def test_cleaning_main_region_continues_when_long_prose_follows_a_heading() -> N
     assert main_region(paragraphs, EN)[:2] == (0, 5)
     teasers = [PROSE_EN, PROSE_EN, "Most read", "Story one", "Story two", "Story three", PROSE_EN]
     assert main_region(teasers, EN)[:2] == (0, 2)
+
+
+def test_cleaning_main_region_continues_when_more_text_follows_an_inline_box() -> None:
+    long_prose = PROSE_EN + " " + PROSE_EN.replace("minister", "spokesman")
+    paragraphs = [PROSE_EN, "Most read", "Story one", "Story two", PROSE_EN, long_prose]
+    assert main_region(paragraphs, EN)[:2] == (0, 6)
+
+
+def test_cleaning_main_region_reads_a_header_comment_count_as_metadata() -> None:
+    sidebar = " ".join([PROSE_EN] * 3)
+    menu = ["• Home", "• About", "• Blog", "• Shop", "• Contact", "• Login"]
+    header = ["Border talks resume", "6 October 2022", "0 Comments"]
+    article = [" ".join([PROSE_EN] * 4)] * 3
+    paragraphs = [sidebar, *menu, *header, *article]
+    assert main_region(paragraphs, EN)[1] == 13  # the article is not cut off as comments
+
+
+def test_cleaning_main_region_does_not_take_a_described_menu_for_the_article() -> None:
+    menu = ["• Nachrichten und Hintergründe aus der Welt der Politik und der Wirtschaft"] * 10
+    article = [PROSE_DE, PROSE_DE.replace("Ministerin", "Sprecherin"), PROSE_DE]
+    paragraphs = [*menu, "Weitere Nachrichten:", "Das Ministerium informiert", *article]
+    assert main_region(paragraphs, DE)[:2] == (12, 15)
 
 
 def test_cleaning_text_page_keeps_article_after_an_inline_box() -> None:
@@ -278,3 +380,23 @@ def test_learn_template_keeps_long_article_paragraphs_shared_by_files() -> None:
     footer = "© Example News. All rights reserved."
     texts = [f"Title {n}\n\n{paragraph}\n\n{footer}\n" for n in range(4)]
     assert learn_template(texts) == frozenset({footer})
+
+
+def test_cleaning_phrase_regrouping_matches_what_the_plain_alternation_matches() -> None:
+    phrases = r"read more|read also|\d+ min read|folge?n? uns|(?:our|the) newsletter|©|r|\(c\)"
+    regrouped = re.compile(_by_first_character(phrases))
+    plain = re.compile(phrases)
+    texts = [
+        "please read more here",
+        "5 min read",
+        "folgen uns",
+        "folge uns",
+        "the newsletter",
+        "© 2024",
+        "(c) 2024",
+        "nothing",
+        "",
+    ]
+    for text in texts:
+        assert bool(regrouped.search(text)) == bool(plain.search(text)), text
+    assert regrouped.pattern.startswith("r(?:")

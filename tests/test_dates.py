@@ -274,3 +274,7 @@ def test_choose_date_prefers_published_over_updated_lines() -> None:
     alone = choose_date([updated])
     assert alone.date == updated
     assert alone.confidence == "low"
+
+
+def test_dates_parse_date_survives_an_offset_of_a_whole_day() -> None:
+    assert parse_date("1/1/0/000000-24", now=NOW) is None
