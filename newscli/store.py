@@ -947,10 +947,17 @@ class _BackgroundCommit:
         self._thread.start()
 
     def _run(self, writer: IndexWriter) -> None:
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
             writer.commit()
         except BaseException as exc:  # re-raised in the caller's thread by wait()
             self._error = exc
+        log.info(
+            "commit of %d documents: %.2f s (%.2f s of CPU, merges included)",
+            self.count,
+            time.perf_counter() - started,
+            time.thread_time() - cpu,
+        )
 
     def done(self) -> bool:
         return not self._thread.is_alive()
