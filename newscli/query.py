@@ -29,7 +29,7 @@ from newscli.analysis import fold, fold_word
 from newscli.errors import BadQuery
 from newscli.models import SearchHit, SearchPage, Timeline
 from newscli.phrases import exact_phrases
-from newscli.store import FOLDED_FIELD, STEM_FIELDS, article_from_fields
+from newscli.store import FOLDED_FIELD, STEM_FIELDS, article_from_fields, count_matching
 
 if TYPE_CHECKING:
     from newscli.aliases import AliasTable
@@ -900,8 +900,7 @@ def _count_matches(searcher: Searcher, query: Query, filter_query: Query | None)
 
     Whoosh's own count of a top-N search runs the query again without its filter.
     """
-    both = query if filter_query is None else And([query, filter_query])
-    return sum(1 for _ in searcher.docs_for_query(both))
+    return count_matching(searcher, query if filter_query is None else And([query, filter_query]))
 
 
 def _check_order(

@@ -71,6 +71,7 @@ __all__ = [
     "analyzed_document",
     "build_schema",
     "check_index",
+    "count_matching",
     "rebuild_index",
     "remove_stale_files",
 ]
@@ -489,7 +490,7 @@ def _folder_size(folder: Path) -> int:
     return size
 
 
-def _count(searcher: Searcher, query: Any) -> int:
+def count_matching(searcher: Searcher, query: Any) -> int:
     """Count live (not deleted) documents matching ``query``."""
     return sum(1 for _ in searcher.docs_for_query(query))
 
@@ -686,17 +687,17 @@ class Store:
             reader = searcher.reader()
             sources = []
             for term in reader.field_terms("source"):
-                count = _count(searcher, Term("source", term))
+                count = count_matching(searcher, Term("source", term))
                 if count:
                     fields = searcher.document(source=term) or {}
                     sources.append((str(fields.get("source_name", term)), count))
             languages = []
             for term in reader.field_terms("language"):
-                count = _count(searcher, Term("language", term))
+                count = count_matching(searcher, Term("language", term))
                 if count:
                     languages.append((str(term), count))
             dated_query = Term("dated", "1")
-            dated = _count(searcher, dated_query)
+            dated = count_matching(searcher, dated_query)
             earliest = latest = None
             if dated:
                 first = searcher.search(dated_query, sortedby="date", limit=1)
