@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from newscli.config import (
     DEFAULT_BATCH_SECONDS,
-    DEFAULT_BATCH_SIZE,
     DEFAULT_FETCH_TIMEOUT,
     DEFAULT_HOST_DELAY,
     DEFAULT_MAX_FETCH_BYTES,
@@ -104,7 +103,7 @@ class Corpus:
         store: Store,
         *,
         lock_wait: float = 0.0,
-        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_size: int | None = None,
         batch_seconds: float = DEFAULT_BATCH_SECONDS,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         allow_private_hosts: bool = False,
@@ -120,6 +119,7 @@ class Corpus:
         self.config_dir = config_dir
         self.lock_wait = lock_wait
         self.batch_size = batch_size
+        """Documents per commit; None: 500 at first, then growing with the run (up to 4,000)."""
         self.batch_seconds = batch_seconds
         self.max_file_bytes = max_file_bytes
         self.allow_private_hosts = allow_private_hosts
@@ -144,7 +144,7 @@ class Corpus:
         *,
         create: bool = False,
         lock_wait: float = 0.0,
-        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_size: int | None = None,
         batch_seconds: float = DEFAULT_BATCH_SECONDS,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         allow_private_hosts: bool = False,

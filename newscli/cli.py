@@ -302,7 +302,7 @@ def cli(ctx: click.Context, index_dir: Path | None, verbose: int, debug: bool) -
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Commit every N articles (default 500).",
+    help="Commit every N articles (default: 500 at first, growing to 4,000 in long runs).",
 )
 @pass_settings
 def ingest(

@@ -16,7 +16,8 @@ __all__ = [
 ]
 
 DEFAULT_BATCH_SIZE = 500
-"""Documents per index commit: one commit per document is ~10x slower, one per run risks all."""
+"""Documents in a run's first commit (later ones grow, see ``store.BatchWriter``): one commit
+per document is ~10x slower, one per run risks all."""
 DEFAULT_BATCH_SECONDS = 30.0
 """Commit at least this often, so a killed run keeps most of its work."""
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -56,7 +57,8 @@ class Settings:
     index_dir: Path
     debug: bool = False
     verbosity: int = 0
-    batch_size: int = DEFAULT_BATCH_SIZE
+    batch_size: int | None = None
+    """Documents per commit; None: 500 at first, growing with the run (``--batch-size``)."""
     batch_seconds: float = DEFAULT_BATCH_SECONDS
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     lock_wait: float = DEFAULT_LOCK_WAIT

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
@@ -186,3 +187,87 @@ def test_search_kept_searcher_sees_later_commits_and_rebuild(
     assert run(runner, "index", "rebuild", index=index).exit_code == 0
     assert len(corpus.search("Termez").hits) == 3
     assert corpus.get(corpus.search("bridge").hits[0].id).title == "Termez bridge reopens"
+
+
+def _tiny_article(number: int) -> Any:
+    from newscli.models import Article
+
+    return Article(
+        id=f"{number:012x}",
+        title=f"Story {number}",
+        body=f"Customs at Termez cleared truck number {number} on the bridge.",
+        content_hash=f"h{number}",
+        source_hash=f"s{number}",
+    )
+
+
+def test_size_class_boundaries() -> None:
+    from newscli.store import MERGE_FACTOR, size_class
+
+    assert [size_class(n) for n in (0, 1, 999, 1000, 9999, 10_000)] == [0, 0, 0, 1, 1, 2]
+    assert size_class(1000 * MERGE_FACTOR**3) == 4
+
+
+def test_merge_by_size_merges_small_segments_and_keeps_large_ones(tmp_path: Path) -> None:
+    """Ten small segments are merged into one; a large segment is never rewritten for them."""
+    from newscli.store import MERGE_FACTOR, Store
+
+    store = Store.open(tmp_path / "ix", create=True)
+    with store.writer(batch_size=1000, batch_seconds=600, lock_wait=0) as writer:
+        for number in range(1000):
+            writer.put(_tiny_article(number), new=True)
+    (large,) = store._ix._segments()
+    with store.writer(batch_size=1, batch_seconds=600, lock_wait=0) as writer:
+        for number in range(1000, 1000 + 2 * MERGE_FACTOR + 3):
+            writer.put(_tiny_article(number), new=True)
+            store._refresh()
+            assert len(store._ix._segments()) <= MERGE_FACTOR + 1
+    segments = store._ix._segments()
+    assert large.segment_id() in {segment.segment_id() for segment in segments}
+    assert sorted(segment.doc_count() for segment in segments)[-1] == 1000
+    corpus = Corpus.open(tmp_path / "ix")
+    assert corpus.stats().documents == 1000 + 2 * MERGE_FACTOR + 3
+    assert corpus.get(f"{1000 + 2 * MERGE_FACTOR + 2:012x}") is not None
+
+
+def test_merge_by_size_rewrites_mostly_deleted_segments(tmp_path: Path) -> None:
+    import dataclasses
+
+    from newscli.store import Store
+
+    store = Store.open(tmp_path / "ix", create=True)
+    articles = [_tiny_article(number) for number in range(40)]
+    with store.writer(batch_size=40, batch_seconds=600, lock_wait=0) as writer:
+        for article in articles:
+            writer.put(article, new=True)
+    with store.writer(batch_size=40, batch_seconds=600, lock_wait=0) as writer:
+        for article in articles[:30]:
+            writer.put(dataclasses.replace(article, body=article.body + " Updated."))
+    store._refresh()
+    segments = store._ix._segments()
+    assert [segment.deleted_count() for segment in segments] == [0]  # the old one was merged
+    assert Corpus.open(tmp_path / "ix").stats().documents == 40
+
+
+def test_batch_writer_grows_batches_without_a_batch_size(tmp_path: Path) -> None:
+    """No batch size: 500, 500, 1,000, ... documents per commit; a given size stays fixed."""
+    from newscli.store import Store
+
+    store = Store.open(tmp_path / "ix", create=True)
+    sizes: list[int] = []
+    with store.writer(batch_size=None, batch_seconds=600, lock_wait=0) as writer:
+        writer.on_commit = lambda _mark: sizes.append(writer.committed)
+        for number in range(2300):
+            writer.put(_tiny_article(number), new=True)
+    batches = [after - before for before, after in zip([0, *sizes], sizes, strict=False)]
+    # A batch put while the previous one commits in the background may run over by a few.
+    assert len(batches) == 4 and sum(batches) == 2300
+    for batch, expected in zip(batches[:3], [500, 500, 1000], strict=True):
+        assert expected <= batch <= expected + 5
+    fixed: list[int] = []
+    with store.writer(batch_size=300, batch_seconds=600, lock_wait=0) as writer:
+        writer.on_commit = lambda _mark: fixed.append(writer.committed)
+        for number in range(2300, 3300):
+            writer.put(_tiny_article(number), new=True)
+    assert len(fixed) == 4 and fixed[-1] == 1000
+    assert all(300 <= b - a <= 305 for a, b in zip([0, *fixed[:2]], fixed[:3], strict=True))

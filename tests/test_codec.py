@@ -80,3 +80,32 @@ def test_codec_positions_round_trip(positions: list[int]) -> None:
     assert form.decode_positions(encoded) == positions
     assert form.decode_frequency(encoded) == len(positions)
     assert form.decode_weight(encoded) == len(positions)
+
+
+def test_codec_length_tables_read_what_whoosh_reads(tmp_path: Path) -> None:
+    """Field lengths read from the in-memory tables equal Whoosh's column look-ups, including
+    documents without the field and fields a segment has no lengths for."""
+    from whoosh.codec.whoosh3 import W3PerDocReader
+    from whoosh.reading import SegmentReader
+
+    folder = tmp_path / "ix"
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), Schema(body=TEXT(), title=TEXT(), extra=TEXT()))
+    writer = ix.writer(codec=NewsCodec())
+    for number, text in enumerate(_documents(300)):
+        fields = {"body": text} if number % 7 else {"title": text[:40]}
+        writer.add_document(**fields)
+    writer.commit()
+    (segment,) = ix._segments()
+    reader = SegmentReader(ix.storage, ix.schema, segment)
+    ours = reader._perdoc
+    theirs = W3PerDocReader(reader._storage, segment)
+    assert type(ours) is not W3PerDocReader
+    for field in ("body", "title", "extra", "missing"):
+        expected = [theirs.doc_field_length(doc, field, 7) for doc in range(300)]
+        assert [ours.doc_field_length(doc, field, 7) for doc in range(300)] == expected
+    assert not any(ours.doc_field_length(doc, "body") for doc in range(0, 300, 7))
+    assert all(ours.doc_field_length(doc, "body") for doc in range(1, 300, 7))
+    assert ours.doc_field_length(5, "extra", 7) == 7
+    with pytest.raises(IndexError):
+        ours.doc_field_length(301, "body")
