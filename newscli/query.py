@@ -21,7 +21,7 @@ from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher
 from whoosh.qparser import FieldAliasPlugin, GtLtPlugin, QueryParser, syntax
 from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.qparser.plugins import PhrasePlugin, Plugin, PrefixPlugin, WildcardPlugin
-from whoosh.query import And, DateRange, Every, Not, Or, Query, Term
+from whoosh.query import And, AndNot, DateRange, Every, Not, Or, Query, Term
 from whoosh.searching import Hit, Searcher
 from whoosh.util.times import adatetime
 
@@ -145,8 +145,8 @@ class _DistinctDateRange(DateRange):  # type: ignore[misc] # Whoosh is untyped
     """A date range over a multi-valued field that matches each document once.
 
     Whoosh's union matcher yields a document once per matching value when the searcher asks
-    for the current matcher (as ``terms=True`` does), so an article mentioning two days of a
-    range would be listed twice.
+    for the current matcher (as its ``terms=True`` does), so an article mentioning two days of
+    a range would be listed twice.
     """
 
     def matcher(self, searcher: Searcher, context: Any = None) -> Any:
@@ -690,17 +690,44 @@ def _make_word_terms(filters: Sequence[Any]) -> Callable[[str], str]:
     return term_of
 
 
-def _matched_tokens(hit: Hit, body: str) -> list[Token]:
+def _highlight_terms(query: Query, reader: Any) -> dict[str, set[str]]:
+    """Return the terms a hit's body is highlighted for, by field: every term of the query
+    outside a negation, with prefix, wildcard and fuzzy terms as found in the index.
+
+    A body word whose term in one of these fields is among them makes the hit contain that
+    term there, so this marks the words Whoosh's ``terms=True`` would, without that option's
+    recording of every matching document's terms (for a common word at 100,000 articles, a
+    third of the search).
+    """
+    found: dict[str, set[str]] = {}
+
+    def visit(node: Query) -> None:
+        if isinstance(node, Not):
+            return
+        if isinstance(node, AndNot):
+            visit(node.a)
+            return
+        if not node.is_leaf():
+            for child in node.children():
+                visit(child)
+            return
+        if getattr(node, "fieldname", None) not in _HIGHLIGHT_FIELDS:
+            return
+        for fieldname, term in node.expanded_terms(reader, phrases=True):
+            text = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+            found.setdefault(fieldname, set()).add(text)
+
+    visit(query)
+    return found
+
+
+def _matched_tokens(hit: Hit, body: str, words: dict[str, set[str]]) -> list[Token]:
     """Tokens of ``body`` matched in any searched field: exact, stemmed, folded or aliased.
 
-    Each field's analyzer re-reads the original body (its character offsets are the original
-    text's), so a folded match on ``termez`` marks the word ``Термезе`` where it stands.
+    ``words`` holds the query's terms by field (:func:`_highlight_terms`). Each field's
+    analyzer re-reads the original body (its character offsets are the original text's), so a
+    folded match on ``termez`` marks the word ``Термезе`` where it stands.
     """
-    words: dict[str, set[str]] = {}
-    for fieldname, term in hit.matched_terms():
-        if fieldname in _HIGHLIGHT_FIELDS:
-            text = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-            words.setdefault(fieldname, set()).add(text)
     schema = hit.searcher.schema
     spans: dict[int, tuple[int, str]] = {}
     for fieldname, terms in words.items():
@@ -734,10 +761,10 @@ def _matched_tokens(hit: Hit, body: str) -> list[Token]:
 
 
 def _snippet(
-    hit: Hit, highlighter: highlight.Highlighter
+    hit: Hit, highlighter: highlight.Highlighter, words: dict[str, set[str]]
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     body = str(hit.get("body", "")).replace(_OPEN, "").replace(_CLOSE, "")
-    tokens = _matched_tokens(hit, body) if body else []
+    tokens = _matched_tokens(hit, body, words) if body and words else []
     if tokens:
         fragments = highlight.top_fragments(
             highlighter.fragmenter.fragment_tokens(body, tokens),
@@ -848,7 +875,6 @@ def search(
             filter=And([filter_query, dated]) if filter_query else dated,
             sortedby="date",
             reverse=True,
-            terms=True,
         )
         result_sets = [first]
         if not isinstance(query, _DateColumnRange):  # a date range matches no undated article
@@ -858,19 +884,19 @@ def search(
                 limit=max(1, limit - first.scored_length()),
                 filter=filter_query,
                 mask=dated,
-                terms=True,
             )
             result_sets.append(rest)
     else:
-        result_sets = [searcher.search(query, limit=limit, filter=filter_query, terms=True)]
+        result_sets = [searcher.search(query, limit=limit, filter=filter_query)]
     highlighter = highlight.Highlighter(
         fragmenter=highlight.ContextFragmenter(maxchars=_SNIPPET_CHARS, surround=_SNIPPET_SURROUND),
         formatter=_MarkerFormatter(),
     )
+    words = _highlight_terms(query, searcher.reader())
     hits = []
     for hit in (hit for results in result_sets for hit in results):
         article = article_from_fields(dict(hit.fields()))
-        snippet, spans = _snippet(hit, highlighter)
+        snippet, spans = _snippet(hit, highlighter, words)
         hits.append(
             SearchHit(
                 id=article.id,
