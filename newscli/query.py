@@ -721,6 +721,44 @@ def _highlight_terms(query: Query, reader: Any) -> dict[str, set[str]]:
     return found
 
 
+def _words_by_hit(
+    searcher: Searcher, words: dict[str, set[str]], docnums: Sequence[int]
+) -> Callable[[int], dict[str, set[str]]]:
+    """Return ``docnum -> words`` without the fields whose own analyzer (slow: no cached
+    word-by-word path, as for ``folded``) would re-read a body that has none of their terms.
+
+    Membership is read from the postings of the shown documents only.
+    """
+    schema = searcher.schema
+    slow = {name for name in words if _word_terms(schema[name].analyzer) is None}
+    if not slow:
+        return lambda docnum: words
+    holders: dict[str, set[int]] = {}
+    wanted = sorted(set(docnums))
+    for fieldname in slow:
+        found = holders.setdefault(fieldname, set())
+        for text in words[fieldname]:
+            if not searcher.reader().frequency(fieldname, text):
+                continue
+            matcher = searcher.postings(fieldname, text)
+            for docnum in wanted:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    found.add(docnum)
+
+    def words_of(docnum: int) -> dict[str, set[str]]:
+        return {
+            name: terms
+            for name, terms in words.items()
+            if name not in slow or docnum in holders[name]
+        }
+
+    return words_of
+
+
 def _matched_tokens(hit: Hit, body: str, words: dict[str, set[str]]) -> list[Token]:
     """Tokens of ``body`` matched in any searched field: exact, stemmed, folded or aliased.
 
@@ -893,10 +931,12 @@ def search(
         formatter=_MarkerFormatter(),
     )
     words = _highlight_terms(query, searcher.reader())
+    shown = [hit for results in result_sets for hit in results][:limit]
+    words_of = _words_by_hit(searcher, words, [hit.docnum for hit in shown])
     hits = []
-    for hit in (hit for results in result_sets for hit in results):
+    for hit in shown:
         article = article_from_fields(dict(hit.fields()))
-        snippet, spans = _snippet(hit, highlighter, words)
+        snippet, spans = _snippet(hit, highlighter, words_of(hit.docnum))
         hits.append(
             SearchHit(
                 id=article.id,
