@@ -6,21 +6,33 @@ the term dictionary (``W3PostingsWriter`` calls a method that does not exist, so
 limit of 1 disables it). Both are fixed here without changing what is found or how it scores:
 positions are stored as one type byte plus an array of deltas (``B``/``H``/``I`` by the largest
 delta; 2 bytes for a word seen once, decoded in C by ``array`` and ``accumulate``), and terms in
-fewer than :data:`INLINE_LIMIT` documents keep their postings in the term dictionary.
+fewer than :data:`INLINE_LIMIT` documents keep their postings in the term dictionary, as typed
+arrays (9 bytes for a word seen once in one article, where Whoosh's pickle takes 72; pickled
+term infos of older indexes are still read).
 
 Measured on 5,000 benchmark articles in one segment: index 4.11x -> 3.55x the text, same hits and
-scores for phrase and term queries, phrase queries as fast.
+scores for phrase and term queries, phrase queries as fast. Inlined postings as arrays: 5,000
+articles in ten 500-article segments, 5.79x -> 4.46x (the term dictionary 1.48 -> 0.85 MB each).
 """
 
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator
 from itertools import accumulate, pairwise
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    W3Codec,
+    W3FieldCursor,
+    W3PostingsWriter,
+    W3TermInfo,
+    W3TermsReader,
+)
 from whoosh.formats import Positions
 from whoosh.matching import ListMatcher
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 __all__ = ["INLINE_LIMIT", "CompactPositions", "NewsCodec"]
 
@@ -44,10 +56,147 @@ class CompactPositions(Positions):  # type: ignore[misc] # Whoosh has no type hi
         return (len(valuestring) - 1) // array(chr(valuestring[0])).itemsize
 
 
+_PICKLED, _COMPACT = 1, 2
+"""Term info flags: postings inlined as a pickle (Whoosh's way) or as arrays (ours)."""
+
+
+def _array_code(values: Any, *, integral: bool = True) -> str:
+    """The smallest ``array`` type code that holds ``values`` exactly."""
+    if integral:
+        largest = max(values, default=0)
+        return "B" if largest < 1 << 8 else "H" if largest < 1 << 16 else "I"
+    return "f"
+
+
+def _encode_inlined(ids: Any, weights: Any, values: Any) -> bytes | None:
+    """Encode a short posting list as typed arrays, or return None when it does not fit.
+
+    Layout: count, the type codes of ids, weights and value lengths (``-`` for no values),
+    then the three arrays and the values' bytes: 9 bytes for one posting with one position,
+    where Whoosh's pickle takes 72.
+    """
+    count = len(ids)
+    if count > 255 or not all(type(i) is int and 0 <= i < 1 << 32 for i in ids):
+        return None
+    integral = all(float(w).is_integer() and 0 <= w < 1 << 32 for w in weights)
+    weights = [int(w) for w in weights] if integral else list(weights)
+    lengths = [len(value) for value in values]
+    id_code = _array_code(ids)
+    weight_code = _array_code(weights, integral=integral)
+    length_code = _array_code(lengths) if values else "-"
+    parts = [
+        bytes((count,)),
+        f"{id_code}{weight_code}{length_code}".encode("ascii"),
+        array(id_code, ids).tobytes(),
+        array(weight_code, weights).tobytes(),
+    ]
+    if values:
+        parts.append(array(length_code, lengths).tobytes())
+        parts.extend(values)
+    return b"".join(parts)
+
+
+def _decode_inlined(data: bytes) -> tuple[tuple[int, ...], tuple[float, ...], tuple[bytes, ...]]:
+    """Decode what :func:`_encode_inlined` wrote."""
+    count = data[0]
+    id_code, weight_code, length_code = chr(data[1]), chr(data[2]), chr(data[3])
+    position = 4
+    parsed = []
+    for code in (id_code, weight_code, length_code):
+        if code == "-":
+            break
+        size = array(code).itemsize * count
+        parsed.append(array(code, data[position : position + size]))
+        position += size
+    ids = tuple(parsed[0])
+    weights = tuple(float(weight) for weight in parsed[1])
+    if len(parsed) < 3:
+        return ids, weights, ()
+    values = []
+    for length in parsed[2]:
+        values.append(data[position : position + length])
+        position += length
+    return ids, weights, tuple(values)
+
+
+class _TermInfo(W3TermInfo):  # type: ignore[misc] # Whoosh has no type hints
+    """Whoosh's term info with inlined postings stored as arrays instead of a pickle."""
+
+    _inlined: Any
+    _struct: Any
+
+    def to_bytes(self) -> bytes:
+        encoded = _encode_inlined(*self._inlined) if self.is_inlined() else None
+        if encoded is None:
+            return W3TermInfo.to_bytes(self)  # type: ignore[no-any-return]
+        header = self._struct.pack(
+            _COMPACT,
+            self._weight,
+            self._df,
+            0 if self._minlength is None else length_to_byte(self._minlength),
+            length_to_byte(self._maxlength),
+            self._maxweight,
+            0xFFFFFFFF if self._minid is None else self._minid,
+            0xFFFFFFFF if self._maxid is None else self._maxid,
+        )
+        return header + encoded  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Any:
+        if data[0] != _COMPACT:
+            return W3TermInfo.from_bytes(data)
+        size = cls._struct.size
+        _, weight, df, minlength, maxlength, maxweight, minid, maxid = cls._struct.unpack(
+            data[:size]
+        )
+        terminfo = cls()
+        terminfo._weight, terminfo._df, terminfo._maxweight = weight, df, maxweight
+        terminfo._minlength = byte_to_length(minlength)
+        terminfo._maxlength = byte_to_length(maxlength)
+        terminfo._minid = None if minid == 0xFFFFFFFF else minid
+        terminfo._maxid = None if maxid == 0xFFFFFFFF else maxid
+        terminfo._inlined = _decode_inlined(data[size:])
+        return terminfo
+
+
+class _FieldCursor(W3FieldCursor):  # type: ignore[misc] # Whoosh has no type hints
+    def term_info(self) -> Any:
+        if self._pos is None:
+            return None
+        return _TermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
+
+
+class _TermsReader(W3TermsReader):  # type: ignore[misc] # Whoosh has no type hints
+    """Whoosh's terms reader, reading term infos in either inlined form."""
+
+    def cursor(self, fieldname: str, fieldobj: Any) -> Any:
+        return _FieldCursor(self._tindex, fieldname, self._keycoder, self._keydecoder, fieldobj)
+
+    def items(self) -> Iterator[tuple[Any, Any]]:
+        decode = self._keydecoder
+        return ((decode(key), _TermInfo.from_bytes(value)) for key, value in self._tindex.items())
+
+    def items_from(self, fieldname: str, prefix: bytes) -> Iterator[tuple[Any, Any]]:
+        decode = self._keydecoder
+        return (
+            (decode(key), _TermInfo.from_bytes(value))
+            for key, value in self._tindex.items_from(self._keycoder(fieldname, prefix))
+        )
+
+    def term_info(self, fieldname: str, tbytes: bytes) -> Any:
+        try:
+            return _TermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
+        except KeyError:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+
+
 class _InliningPostingsWriter(W3PostingsWriter):  # type: ignore[misc] # Whoosh has no hints
     """Whoosh's postings writer with its inlining of short posting lists working."""
 
     _terminfo: Any
+
+    def start_postings(self, format_: Any, terminfo: Any) -> None:
+        super().start_postings(format_, _TermInfo() if type(terminfo) is W3TermInfo else terminfo)
 
     def finish_postings(self) -> Any:
         terminfo = self._terminfo
@@ -64,6 +213,11 @@ class NewsCodec(W3Codec):  # type: ignore[misc] # Whoosh has no type hints
 
     def __init__(self, blocklimit: int = 128, compression: int = 3) -> None:
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=INLINE_LIMIT)
+
+    def terms_reader(self, storage: Any, segment: Any) -> Any:
+        name = segment.make_filename(self.TERMS_EXT)
+        postings = segment.open_file(storage, self.POSTS_EXT)
+        return _TermsReader(self, storage.open_file(name), storage.file_length(name), postings)
 
     def postings_reader(
         self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.fields import TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.qparser import QueryParser
 
-from newscli.codec import INLINE_LIMIT, CompactPositions, NewsCodec
+from newscli.codec import INLINE_LIMIT, CompactPositions, NewsCodec, _TermInfo
 from newscli.store import AnalyzedText, build_schema
 
 WORDS = "oil prices rose sharply as the bank said rates would stay high for a year".split()
@@ -80,3 +80,37 @@ def test_codec_positions_round_trip(positions: list[int]) -> None:
     assert form.decode_positions(encoded) == positions
     assert form.decode_frequency(encoded) == len(positions)
     assert form.decode_weight(encoded) == len(positions)
+
+
+@pytest.mark.parametrize(
+    ("ids", "weights", "values"),
+    [
+        ((5,), (1.0,), (b"B\x05",)),
+        ((0, 300, 70_000), (1.0, 2.0, 400.0), (b"B\x01", b"H\x01\x00\x02\x01", b"")),
+        ((7, 9), (1.5, 0.25), ()),  # an ID-like field: no values, fractional weights
+        ((1, 2, 3), (3.0, 1.0, 70_000.0), ()),
+    ],
+)
+def test_codec_inlined_postings_round_trip_and_read_old_pickles(
+    ids: tuple[int, ...], weights: tuple[float, ...], values: tuple[bytes, ...]
+) -> None:
+    old = W3TermInfo(weight=sum(weights), df=len(ids), minlength=3, maxlength=90, maxweight=4.0)
+    old._minid, old._maxid = ids[0], ids[-1]
+    old.set_inlined(ids, weights, values)
+    compact = _TermInfo(weight=sum(weights), df=len(ids), minlength=3, maxlength=90, maxweight=4.0)
+    compact._minid, compact._maxid = ids[0], ids[-1]
+    compact.set_inlined(ids, weights, values)
+    old_bytes, compact_bytes = old.to_bytes(), compact.to_bytes()
+    assert len(compact_bytes) < len(old_bytes)
+    for data in (old_bytes, compact_bytes):  # indexes of schema 3 hold pickled term infos
+        read = _TermInfo.from_bytes(data)
+        assert read.inlined_postings() == (ids, weights, values)
+        assert (read.weight(), read.doc_frequency(), read.max_weight()) == (
+            sum(weights),
+            len(ids),
+            4.0,
+        )
+        stock = W3TermInfo.from_bytes(old_bytes)  # lengths are stored as one byte, rounded
+        assert (read.min_length(), read.max_length()) == (stock.min_length(), stock.max_length())
+        assert (read.min_id(), read.max_id()) == (ids[0], ids[-1])
+    assert len(_TermInfo.from_bytes(compact_bytes).to_bytes()) == len(compact_bytes)
