@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
-from whoosh.fields import TEXT, Schema
+from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.qparser import QueryParser
 
@@ -114,3 +114,60 @@ def test_codec_inlined_postings_round_trip_and_read_old_pickles(
         assert (read.min_length(), read.max_length()) == (stock.min_length(), stock.max_length())
         assert (read.min_id(), read.max_id()) == (ids[0], ids[-1])
     assert len(_TermInfo.from_bytes(compact_bytes).to_bytes()) == len(compact_bytes)
+
+
+def _stored_index(folder: Path, codec: W3Codec, documents: list[dict[str, str]]) -> object:
+    folder.mkdir()
+    schema = Schema(id=ID(stored=True, unique=True), body=STORED(), words=TEXT())
+    ix = whoosh_index.create_in(str(folder), schema)
+    for start in range(0, len(documents), 60):  # several segments, then one merged
+        writer = ix.writer(codec=codec)
+        for document in documents[start : start + 60]:
+            writer.add_document(**document)
+        writer.commit()
+    writer = ix.writer(codec=codec)
+    writer.delete_by_term("id", "d7")
+    writer.commit(optimize=True)
+    return ix
+
+
+def test_codec_stored_documents_round_trip_in_smaller_blocks(tmp_path: Path) -> None:
+    chooser = random.Random(3)
+    bodies = [
+        " ".join(chooser.choice([*WORDS, "Термезе", "Oʻzbekiston", "naïve", "☃"]) for _ in range(n))
+        for n in (chooser.randint(0, 300) for _ in range(150))
+    ]
+    bodies[3] = "x" * 40_000  # larger than a block
+    bodies[4] = ""
+    documents: list[dict[str, str]] = [
+        {"id": f"d{number}", "body": body} for number, body in enumerate(bodies)
+    ]
+    documents[5] = {"words": "nothing stored in this one"}
+    expected = [document for document in documents if document.get("id") != "d7"]
+    sizes = []
+    for name, codec in (("whoosh", W3Codec()), ("news", NewsCodec())):
+        ix = _stored_index(tmp_path / name, codec, documents)
+        with ix.searcher() as searcher:  # type: ignore[attr-defined]
+            stored = list(searcher.all_stored_fields())
+            assert stored == [
+                {key: value for key, value in document.items() if key != "words"}
+                for document in expected
+            ]
+            assert searcher.document(id="d3") == {"id": "d3", "body": "x" * 40_000}
+            assert searcher.document(id="d149")["body"] == bodies[149]
+        sizes.append(sum(path.stat().st_size for path in (tmp_path / name).iterdir()))
+    assert sizes[1] < 0.75 * sizes[0]
+
+
+def test_codec_reads_stored_documents_of_schema_3_segments(tmp_path: Path) -> None:
+    """A codec unpickled from a schema 3 index has no ``stored_blocks``: Whoosh's own column."""
+    legacy = NewsCodec()
+    del legacy.stored_blocks  # as a NewsCodec pickled by schema 3 comes back
+    documents = [{"id": f"d{number}", "body": f"Термез {number}"} for number in range(100)]
+    ix = _stored_index(tmp_path / "v3", legacy, documents)
+    reopened = whoosh_index.open_dir(str(tmp_path / "v3"))
+    assert [segment.codec().stored_blocks for segment in reopened._segments()] == [False]
+    with reopened.searcher() as searcher:
+        assert searcher.document(id="d42") == {"id": "d42", "body": "Термез 42"}
+        assert len(list(searcher.all_stored_fields())) == 99
+    del ix
