@@ -19,14 +19,18 @@ string as a ``_codecs.encode`` call: 0.52 -> 0.27 MB of postings per segment the
 compresses stored documents together in 16 KB blocks instead of one by one (0.35 -> 0.23 MB):
 4.46x -> 3.52x. An inlined term info drops Whoosh's 23-byte header (its figures follow from
 the postings; 3 bytes remain) and terms in up to 15 articles are inlined: 3.52x -> 2.80x.
-Segments of schema 3 are still read: their pickled codec lacks ``stored_blocks`` and their
-term infos carry Whoosh's flag.
+The term dictionary's hash tables hold a 4-byte position per slot, 1.5 slots a term, where
+Whoosh's hold a hash and an 8-byte position, 2 slots a term (24 bytes; a lookup now compares
+the keys it probes). Segments of schema 3 are still read: their pickled codec lacks
+``stored_blocks``, their term infos carry Whoosh's flag and their term dictionaries lack
+``newscli_slots``.
 """
 
 from __future__ import annotations
 
 import pickle
 import struct
+import sys
 import zlib
 from array import array
 from bisect import bisect_right
@@ -38,6 +42,7 @@ from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3FieldCursor,
+    W3FieldWriter,
     W3PerDocReader,
     W3PerDocWriter,
     W3PostingsWriter,
@@ -45,6 +50,7 @@ from whoosh.codec.whoosh3 import (
     W3TermsReader,
 )
 from whoosh.columns import Column, ColumnReader, ColumnWriter, PickleColumn
+from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.formats import Positions
 from whoosh.matching import ListMatcher
 from whoosh.reading import TermNotFound
@@ -93,7 +99,9 @@ def _encode_inlined(ids: Any, weights: Any, values: Any) -> bytes | None:
     where Whoosh's pickle takes 72.
     """
     count = len(ids)
-    if count > 255 or not all(type(i) is int and 0 <= i < 1 << 32 for i in ids):
+    if count > 255 or (values and len(values) != count):
+        return None
+    if not all(type(i) is int and 0 <= i < 1 << 32 for i in ids):
         return None
     integral = all(float(w).is_integer() and 0 <= w < 1 << 32 for w in weights)
     weights = [int(w) for w in weights] if integral else list(weights)
@@ -166,6 +174,89 @@ class _TermInfo(W3TermInfo):  # type: ignore[misc] # Whoosh has no type hints
         return terminfo
 
 
+_SLOTS_KEY = "newscli_slots"
+"""Set in a term dictionary's extras when its hash tables hold 4-byte positions only."""
+_SLOT = struct.Struct("!I")
+_LENGTHS = struct.Struct("!ii")
+
+
+class _SlotHashWriter(OrderedHashWriter):  # type: ignore[misc] # Whoosh has no type hints
+    """Whoosh's ordered term dictionary with smaller hash tables.
+
+    Whoosh's tables give each term two 12-byte slots (its hash and position), 24 bytes a term,
+    more than most terms' postings. Here a slot is the term's 4-byte position, with 1.5 slots
+    per term; a lookup compares the keys it probes (the same key and value layout, and the
+    same sorted index array for prefix and range walks).
+    """
+
+    def __init__(self, dbfile: Any) -> None:
+        super().__init__(dbfile)
+        self.extras[_SLOTS_KEY] = True
+
+    def _write_hashes(self) -> None:
+        dbfile = self.dbfile
+        for entries in self.buckets:
+            slots = len(entries) + (len(entries) + 1) // 2
+            self.directory.append((dbfile.tell(), slots))
+            table = array("I", bytes(4 * slots))
+            for hashval, position in entries:
+                if position >= 1 << 32:
+                    raise ValueError("term dictionary larger than 4 GB")
+                slot = (hashval >> 8) % slots
+                while table[slot]:
+                    slot = (slot + 1) % slots
+                table[slot] = position
+            if sys.byteorder == "little":
+                table.byteswap()  # big-endian, as Whoosh writes its numbers
+            dbfile.write(table.tobytes())
+
+
+class _SlotHashReader(OrderedHashReader):  # type: ignore[misc] # Whoosh has no type hints
+    """Reads Whoosh's term dictionaries and :class:`_SlotHashWriter`'s."""
+
+    extras: dict[str, Any]
+
+    def ranges_for_key(self, key: bytes) -> Iterator[tuple[int, int]]:
+        if not self.extras.get(_SLOTS_KEY):
+            yield from super().ranges_for_key(key)
+            return
+        if not isinstance(key, bytes):
+            raise TypeError(f"Key {key!r} should be bytes")
+        keyhash = self.hashfn(key)
+        tablestart, slots = self.tables[keyhash & 255]
+        if not slots:
+            return
+        dbfile = self.dbfile
+        slot = (keyhash >> 8) % slots
+        for _ in range(slots):
+            position = _SLOT.unpack(dbfile.get(tablestart + 4 * slot, 4))[0]
+            if not position:
+                return
+            keylength, datalength = _LENGTHS.unpack(dbfile.get(position, _LENGTHS.size))
+            if keylength == len(key):
+                start = position + _LENGTHS.size
+                if dbfile.get(start, keylength) == key:
+                    yield (start + keylength, datalength)
+            slot = (slot + 1) % slots
+
+
+class _FieldWriter(W3FieldWriter):  # type: ignore[misc] # Whoosh has no type hints
+    """Whoosh's field writer with the smaller term dictionary of :class:`_SlotHashWriter`."""
+
+    def __init__(self, codec: Any, storage: Any, segment: Any) -> None:
+        self._codec = codec
+        self._storage = storage
+        self._segment = segment
+        self._fieldname = self._fieldid = self._btext = self._fieldobj = self._format = None
+        self._tindex = _SlotHashWriter(self._create_file(W3Codec.TERMS_EXT))
+        self._fieldmap: dict[str, int] = {}
+        self._tindex.extras["fieldmap"] = self._fieldmap
+        self._postfile = self._create_file(W3Codec.POSTS_EXT)
+        self._postwriter = None
+        self._infield = False
+        self.is_closed = False
+
+
 class _FieldCursor(W3FieldCursor):  # type: ignore[misc] # Whoosh has no type hints
     def term_info(self) -> Any:
         if self._pos is None:
@@ -174,7 +265,17 @@ class _FieldCursor(W3FieldCursor):  # type: ignore[misc] # Whoosh has no type hi
 
 
 class _TermsReader(W3TermsReader):  # type: ignore[misc] # Whoosh has no type hints
-    """Whoosh's terms reader, reading term infos in either inlined form."""
+    """Whoosh's terms reader, reading term infos in either inlined form and either table."""
+
+    def __init__(self, codec: Any, dbfile: Any, length: int, postfile: Any) -> None:
+        self._codec = codec
+        self._dbfile = dbfile
+        self._tindex = _SlotHashReader(dbfile, length)
+        self._fieldmap = self._tindex.extras["fieldmap"]
+        self._postfile = postfile
+        self._fieldunmap = [None] * len(self._fieldmap)
+        for fieldname, number in self._fieldmap.items():
+            self._fieldunmap[number] = fieldname
 
     def cursor(self, fieldname: str, fieldobj: Any) -> Any:
         return _FieldCursor(self._tindex, fieldname, self._keycoder, self._keydecoder, fieldobj)
@@ -398,6 +499,11 @@ class NewsCodec(W3Codec):  # type: ignore[misc] # Whoosh has no type hints
     def __init__(self, blocklimit: int = 128, compression: int = 3) -> None:
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=INLINE_LIMIT)
         self.stored_blocks = True
+
+    def field_writer(self, storage: Any, segment: Any) -> Any:
+        if not self.stored_blocks:
+            return super().field_writer(storage, segment)
+        return _FieldWriter(self, storage, segment)
 
     def per_document_writer(self, storage: Any, segment: Any) -> Any:
         if not self.stored_blocks:

@@ -182,3 +182,21 @@ def test_codec_reads_stored_documents_of_schema_3_segments(tmp_path: Path) -> No
         assert searcher.document(id="d42") == {"id": "d42", "body": "Термез 42"}
         assert len(list(searcher.all_stored_fields())) == 99
     del ix
+
+
+def test_codec_term_dictionary_finds_every_term_and_no_other(tmp_path: Path) -> None:
+    texts = _documents(120)
+    analyzer = build_schema()["body"].analyzer
+    plain = _index(tmp_path / "plain", TEXT(analyzer=analyzer), W3Codec(), texts)
+    compact = _index(tmp_path / "compact", AnalyzedText(analyzer=analyzer), NewsCodec(), texts)
+    with plain.searcher() as expected, compact.searcher() as searcher:  # type: ignore[attr-defined]
+        reader, stock = searcher.reader(), expected.reader()
+        terms = list(stock.all_terms())
+        assert len(terms) > 40
+        assert list(reader.all_terms()) == terms
+        for term in terms:
+            assert term in reader
+            assert reader.doc_frequency(*term) == stock.doc_frequency(*term)
+        for missing in (b"rare37", b"oi", b"oill", b""):
+            assert ("body", missing) not in reader
+            assert reader.doc_frequency("body", missing) == 0
