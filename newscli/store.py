@@ -79,10 +79,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """2: ``mentions``, ``mentions_text``, ``date_confidence``, ``date_candidates``, the
 folded field and the per-language stemmed ``text_<lang>`` fields added. 3: text fields store
-positions compactly (:mod:`newscli.codec`); ``path`` and ``date_source`` are stored only."""
+positions compactly (:mod:`newscli.codec`); ``path`` and ``date_source`` are stored only.
+4: same fields; stored documents compressed in blocks, inlined postings as arrays, postings
+pickled with protocol 5 (:mod:`newscli.codec`). A version 3 index is still read (its segments'
+pickled codec says how), so ``index rebuild`` converts it."""
 INDEX_NAME = "MAIN"
 META_FILE = "newscli.json"
 LOCK_FILE = "newscli.lock"

@@ -12,7 +12,16 @@ import pytest
 from click.testing import CliRunner
 
 from newscli import Corpus
-from newscli.store import INDEX_NAME, LOCK_FILE, META_FILE, SCHEMA_VERSION, RunLock, Store
+from newscli.codec import NewsCodec
+from newscli.store import (
+    INDEX_NAME,
+    LOCK_FILE,
+    META_FILE,
+    SCHEMA_VERSION,
+    RunLock,
+    Store,
+    _to_document,
+)
 from tests.conftest import CORPUS, run
 
 # Whoosh leaves files open when it fails to read a damaged index; that is the damage shown.
@@ -141,6 +150,36 @@ def test_index_rebuild_after_schema_version_change(
     assert two_segment_index.stat().st_mode & 0o777 == 0o700
     assert (two_segment_index / LOCK_FILE).exists()
     assert not list(two_segment_index.parent.glob(".ix.rebuild-*"))
+
+
+def test_index_rebuild_converts_schema_3_index(
+    runner: CliRunner, two_segment_index: Path, tmp_path: Path
+) -> None:
+    """A schema 3 index (stored documents compressed one by one) is read and converted."""
+    corpus = Corpus.open(two_segment_index)
+    ids = sorted(_bodies(two_segment_index))
+    articles = [corpus.get(key) for key in ids]
+    assert any(article and not article.body.isascii() for article in articles)
+    index = tmp_path / "v3"
+    Corpus.open(index, create=True)
+    legacy = NewsCodec()
+    del legacy.stored_blocks  # as a NewsCodec pickled by schema 3 comes back
+    writer = Store.open(index)._ix.writer(codec=legacy)
+    for article in articles:
+        assert article is not None
+        writer.add_document(**_to_document(article))
+    writer.commit()
+    (index / META_FILE).write_text(json.dumps({"schema_version": 3}), encoding="utf-8")
+    assert run(runner, "search", "Termez", index=index).exit_code == 1
+    rebuilt = run(runner, "index", "rebuild", index=index)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert rebuilt.stderr == f"index rebuild: 5 documents rebuilt, 0 unreadable, in {index}\n"
+    store = Store.open(index)
+    assert [segment.codec().stored_blocks for segment in store._ix._segments()] == [True]
+    converted = Corpus.open(index)
+    assert [converted.get(key) for key in ids] == articles
+    assert len(converted.search("Termez").hits) == 2
+    assert run(runner, "index", "check", index=index).exit_code == 0
 
 
 def test_index_rebuild_converts_other_whoosh_schema(runner: CliRunner, tmp_path: Path) -> None:

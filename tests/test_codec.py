@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
-from whoosh.fields import TEXT, Schema
+from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
+from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.qparser import QueryParser
 
-from newscli.codec import INLINE_LIMIT, CompactPositions, NewsCodec
+from newscli.codec import INLINE_LIMIT, CompactPositions, NewsCodec, _TermInfo
 from newscli.store import AnalyzedText, build_schema
 
 WORDS = "oil prices rose sharply as the bank said rates would stay high for a year".split()
@@ -53,7 +53,14 @@ def test_codec_same_hits_and_scores_as_whoosh(tmp_path: Path, query: str) -> Non
         with ix.searcher() as searcher:  # type: ignore[attr-defined]
             parsed = QueryParser("body", searcher.schema).parse(query)
             found.append([(hit.docnum, round(hit.score, 9)) for hit in searcher.search(parsed)])
-    assert found[0] == found[1]
+            reader = searcher.reader()
+            found.append(
+                [
+                    (reader.doc_frequency("body", word), reader.frequency("body", word))
+                    for word in ("rare3", "rare36", "oil", "zzz")
+                ]
+            )
+    assert found[:2] == found[2:]
     assert query == "zzz" or found[0]
 
 
@@ -80,6 +87,119 @@ def test_codec_positions_round_trip(positions: list[int]) -> None:
     assert form.decode_positions(encoded) == positions
     assert form.decode_frequency(encoded) == len(positions)
     assert form.decode_weight(encoded) == len(positions)
+
+
+@pytest.mark.parametrize(
+    ("ids", "weights", "values"),
+    [
+        ((5,), (1.0,), (b"B\x05",)),
+        ((0, 300, 70_000), (1.0, 2.0, 400.0), (b"B\x01", b"H\x01\x00\x02\x01", b"")),
+        ((7, 9), (1.5, 0.25), ()),  # an ID-like field: no values, fractional weights
+        ((1, 2, 3), (3.0, 1.0, 70_000.0), ()),
+    ],
+)
+def test_codec_inlined_postings_round_trip_and_read_old_pickles(
+    ids: tuple[int, ...], weights: tuple[float, ...], values: tuple[bytes, ...]
+) -> None:
+    old = W3TermInfo(
+        weight=sum(weights), df=len(ids), minlength=3, maxlength=90, maxweight=max(weights)
+    )
+    old._minid, old._maxid = ids[0], ids[-1]
+    old.set_inlined(ids, weights, values)
+    compact = _TermInfo(
+        weight=sum(weights), df=len(ids), minlength=3, maxlength=90, maxweight=max(weights)
+    )
+    compact._minid, compact._maxid = ids[0], ids[-1]
+    compact.set_inlined(ids, weights, values)
+    old_bytes, compact_bytes = old.to_bytes(), compact.to_bytes()
+    assert len(compact_bytes) < len(old_bytes)
+    stock = W3TermInfo.from_bytes(old_bytes)  # Whoosh's reading (lengths rounded to a byte)
+    for data in (old_bytes, compact_bytes):  # indexes of schema 3 hold pickled term infos
+        read = _TermInfo.from_bytes(data)
+        assert read.inlined_postings() == (ids, weights, values)
+        assert (read.weight(), read.doc_frequency(), read.max_weight()) == (
+            stock.weight(),
+            len(ids),
+            stock.max_weight(),
+        )
+        assert (read.min_length(), read.max_length()) == (stock.min_length(), stock.max_length())
+        assert (read.min_id(), read.max_id()) == (ids[0], ids[-1])
+    assert len(_TermInfo.from_bytes(compact_bytes).to_bytes()) == len(compact_bytes)
+
+
+def _stored_index(folder: Path, codec: W3Codec, documents: list[dict[str, str]]) -> object:
+    folder.mkdir()
+    schema = Schema(id=ID(stored=True, unique=True), body=STORED(), words=TEXT())
+    ix = whoosh_index.create_in(str(folder), schema)
+    for start in range(0, len(documents), 60):  # several segments, then one merged
+        writer = ix.writer(codec=codec)
+        for document in documents[start : start + 60]:
+            writer.add_document(**document)
+        writer.commit()
+    writer = ix.writer(codec=codec)
+    writer.delete_by_term("id", "d7")
+    writer.commit(optimize=True)
+    return ix
+
+
+def test_codec_stored_documents_round_trip_in_smaller_blocks(tmp_path: Path) -> None:
+    chooser = random.Random(3)
+    bodies = [
+        " ".join(chooser.choice([*WORDS, "Термезе", "Oʻzbekiston", "naïve", "☃"]) for _ in range(n))
+        for n in (chooser.randint(0, 300) for _ in range(150))
+    ]
+    bodies[3] = "x" * 40_000  # larger than a block
+    bodies[4] = ""
+    documents: list[dict[str, str]] = [
+        {"id": f"d{number}", "body": body} for number, body in enumerate(bodies)
+    ]
+    documents[5] = {"words": "nothing stored in this one"}
+    expected = [document for document in documents if document.get("id") != "d7"]
+    sizes = []
+    for name, codec in (("whoosh", W3Codec()), ("news", NewsCodec())):
+        ix = _stored_index(tmp_path / name, codec, documents)
+        with ix.searcher() as searcher:  # type: ignore[attr-defined]
+            stored = list(searcher.all_stored_fields())
+            assert stored == [
+                {key: value for key, value in document.items() if key != "words"}
+                for document in expected
+            ]
+            assert searcher.document(id="d3") == {"id": "d3", "body": "x" * 40_000}
+            assert searcher.document(id="d149")["body"] == bodies[149]
+        sizes.append(sum(path.stat().st_size for path in (tmp_path / name).iterdir()))
+    assert sizes[1] < 0.75 * sizes[0]
+
+
+def test_codec_reads_stored_documents_of_schema_3_segments(tmp_path: Path) -> None:
+    """A codec unpickled from a schema 3 index has no ``stored_blocks``: Whoosh's own column."""
+    legacy = NewsCodec()
+    del legacy.stored_blocks  # as a NewsCodec pickled by schema 3 comes back
+    documents = [{"id": f"d{number}", "body": f"Термез {number}"} for number in range(100)]
+    ix = _stored_index(tmp_path / "v3", legacy, documents)
+    reopened = whoosh_index.open_dir(str(tmp_path / "v3"))
+    assert [segment.codec().stored_blocks for segment in reopened._segments()] == [False]
+    with reopened.searcher() as searcher:
+        assert searcher.document(id="d42") == {"id": "d42", "body": "Термез 42"}
+        assert len(list(searcher.all_stored_fields())) == 99
+    del ix
+
+
+def test_codec_term_dictionary_finds_every_term_and_no_other(tmp_path: Path) -> None:
+    texts = _documents(120)
+    analyzer = build_schema()["body"].analyzer
+    plain = _index(tmp_path / "plain", TEXT(analyzer=analyzer), W3Codec(), texts)
+    compact = _index(tmp_path / "compact", AnalyzedText(analyzer=analyzer), NewsCodec(), texts)
+    with plain.searcher() as expected, compact.searcher() as searcher:  # type: ignore[attr-defined]
+        reader, stock = searcher.reader(), expected.reader()
+        terms = list(stock.all_terms())
+        assert len(terms) > 40
+        assert list(reader.all_terms()) == terms
+        for term in terms:
+            assert term in reader
+            assert reader.doc_frequency(*term) == stock.doc_frequency(*term)
+        for missing in (b"rare37", b"oi", b"oill", b""):
+            assert ("body", missing) not in reader
+            assert reader.doc_frequency("body", missing) == 0
 
 
 def test_codec_length_tables_read_what_whoosh_reads(tmp_path: Path) -> None:
