@@ -903,6 +903,7 @@ def search(
         expansions=expansions,
         folding=folding,
     )
+    _skip_by_quality(query)
     if sort == "date":
         # Dated articles newest first, then undated ones by relevance: Whoosh's column default
         # would otherwise sort articles without a date as if they were the newest.
@@ -959,6 +960,20 @@ def search(
         total=_count_matches(searcher, query, filter_query) if count else None,
         query=_explain(ran_query, ran_filter, expansions),
     )
+
+
+def _skip_by_quality(node: Query) -> None:
+    """Make every OR of the query a tree of union matchers, which skip blocks of postings that
+    cannot reach the top hits.
+
+    Unless the search records matched terms, Whoosh preloads every posting of an OR with three or
+    more clauses into an array of scores in segments of up to 5,000 articles: on a 50,000-article
+    index in ~2,000-article segments, common-word searches took twice as long.
+    """
+    if isinstance(node, Or) and len(node.subqueries) < Or.TOO_MANY_CLAUSES:
+        node.matcher_type = Or.DEFAULT_MATCHER
+    for child in node.children():
+        _skip_by_quality(child)
 
 
 def _count_matches(searcher: Searcher, query: Query, filter_query: Query | None) -> int:
