@@ -20,8 +20,10 @@ import ctypes
 import errno
 import fcntl
 import functools
+import heapq
 import json
 import logging
+import operator
 import os
 import re
 import shutil
@@ -47,7 +49,7 @@ from whoosh.formats import Positions
 from whoosh.index import TOC
 from whoosh.query import Term
 from whoosh.searching import Searcher
-from whoosh.writing import IndexWriter
+from whoosh.writing import IndexWriter, SegmentWriter
 
 from newscli.analysis import STEM_LANGUAGES, FoldingAnalyzer, stem_language, stemmed_analyzer
 from newscli.codec import CompactPositions, NewsCodec
@@ -90,11 +92,11 @@ INDEX_NAME = "MAIN"
 META_FILE = "newscli.json"
 LOCK_FILE = "newscli.lock"
 TITLE_BOOST = 2.0
-_WRITER_LIMIT_MB = 48
-"""Postings a writer holds in memory before it sorts them into a run on disk. A batch of 500
-articles needs about 25; merging segments (Whoosh re-pools every posting of the segments it
-merges) reached this limit, so it bounds the writing process's memory: 128 let it grow by
-~200 MB during merges at 100,000 articles."""
+_WRITER_LIMIT_MB = 80
+"""Postings (in Whoosh's estimate of their memory) a writer holds before it sorts them into a
+run on disk. A batch of 4,000 articles needs about 70: spilling runs and reading them back made
+such a commit 2.2x slower (48 MB: 4.6 ms per article, 80 MB: 1.8 ms, 36 MB more peak memory).
+Merged segments do not go through the pool (:class:`StreamingMergeWriter`)."""
 MAX_BATCH_SIZE = 4000
 """Largest batch a run grows to when no batch size is given (see :class:`BatchWriter`)."""
 MERGE_FACTOR = 10
@@ -156,11 +158,64 @@ def merge_by_size(writer: IndexWriter, segments: list[Any]) -> list[Any]:
             kept.append(segment)
             continue
         reader = SegmentReader(writer.storage, writer.schema, segment)
+        if isinstance(writer, StreamingMergeWriter):
+            writer.add_reader(reader)  # it reads the postings later, and closes the reader
+            continue
         try:
             writer.add_reader(reader)
         finally:
             reader.close()
     return kept
+
+
+class StreamingMergeWriter(SegmentWriter):  # type: ignore[misc] # Whoosh has no type hints
+    """Whoosh's segment writer, except that the postings of segments merged into it stream
+    into the new segment instead of going through its posting pool.
+
+    Whoosh re-pools every posting of a merged segment: a Python tuple each, sorted again and,
+    beyond the pool's memory limit, pickled to a run file and read back. Each segment's
+    postings already come in (field, term, document) order and the merged segments' documents
+    are renumbered in order, so a merge of the sorted streams is enough: merging 8,000
+    articles took 4.7 ms per article through the pool (80 MB) and far less memory this way.
+    """
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        self._merged_postings: list[Iterator[tuple[Any, ...]]] = []
+        self._merged_readers: list[Any] = []
+
+    def add_reader(self, reader: Any) -> None:
+        """Add a segment's documents; the writer closes ``reader`` when it is done with it."""
+        self._merged_readers.append(reader)
+        super().add_reader(reader)
+
+    def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
+        self._merged_postings.append(self._process_posts(reader.iter_postings(), startdoc, docmap))
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        postings = self.pool.iter_postings()
+        if self._merged_postings:
+            postings = heapq.merge(postings, *self._merged_postings, key=_posting_order)
+        self.fieldwriter.add_postings(self.schema, lengths, postings)
+        self.fieldwriter.close()
+        if lengths is not None:
+            lengths.close()
+
+    def _close_segment(self) -> None:
+        try:
+            super()._close_segment()
+        finally:
+            readers, self._merged_readers = self._merged_readers, []
+            self._merged_postings = []
+            for reader in readers:
+                with contextlib.suppress(Exception):
+                    reader.close()
+
+
+_posting_order = operator.itemgetter(0, 1, 2)
+"""A posting's sort key: field name, term bytes, document number."""
 
 
 class PreAnalyzed:
@@ -786,7 +841,9 @@ class Store:
         )
 
     def _whoosh_writer(self) -> IndexWriter:
-        return self._ix.writer(limitmb=_WRITER_LIMIT_MB, procs=1, timeout=5.0, codec=NewsCodec())
+        return StreamingMergeWriter(
+            self._ix, limitmb=_WRITER_LIMIT_MB, timeout=5.0, codec=NewsCodec()
+        )
 
     def _refresh(self) -> None:
         self._ix = _open_index(self.folder)
@@ -1258,7 +1315,7 @@ def _copy_documents(
                     continue
                 seen.add(article.id)
                 if writer is None:
-                    writer = ix.writer(limitmb=_WRITER_LIMIT_MB, procs=1, codec=NewsCodec())
+                    writer = StreamingMergeWriter(ix, limitmb=_WRITER_LIMIT_MB, codec=NewsCodec())
                 writer.add_document(**_to_document(article))
                 if len(seen) % _REBUILD_COMMIT_EVERY == 0:
                     writer.commit(mergetype=merge_by_size)

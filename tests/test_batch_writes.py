@@ -271,3 +271,57 @@ def test_batch_writer_grows_batches_without_a_batch_size(tmp_path: Path) -> None
             writer.put(_tiny_article(number), new=True)
     assert len(fixed) == 4 and fixed[-1] == 1000
     assert all(300 <= b - a <= 305 for a, b in zip([0, *fixed[:2]], fixed[:3], strict=True))
+
+
+def test_streaming_merge_writes_what_whoosh_pooled_merge_writes(tmp_path: Path) -> None:
+    """Merging segments (with deleted documents) by streaming their postings gives the same
+    postings, lengths and stored documents as Whoosh's merge through its posting pool."""
+    import dataclasses
+
+    from whoosh.reading import SegmentReader
+    from whoosh.writing import SegmentWriter
+
+    from newscli.codec import NewsCodec
+    from newscli.store import StreamingMergeWriter
+
+    def contents(writer_class: type) -> tuple[list[Any], list[Any], list[Any]]:
+        folder = tmp_path / writer_class.__name__
+        store = Store.open(folder, create=True)
+        articles = [_tiny_article(number) for number in range(120)]
+        for start in range(0, 120, 30):  # four segments
+            with store.writer(batch_size=30, batch_seconds=600, lock_wait=0) as writer:
+                for article in articles[start : start + 30]:
+                    writer.put(article, new=True)
+        with store.writer(batch_size=10, batch_seconds=600, lock_wait=0) as writer:
+            for article in articles[5:15] + articles[70:80]:  # deletions in two segments
+                writer.put(dataclasses.replace(article, body=article.body + " Bridge closed."))
+        store._refresh()
+        ix = store._ix
+        writer = writer_class(ix, codec=NewsCodec())
+
+        def merge_all(whoosh_writer: Any, segments: list[Any]) -> list[Any]:
+            for segment in segments:
+                reader = SegmentReader(whoosh_writer.storage, whoosh_writer.schema, segment)
+                whoosh_writer.add_reader(reader)
+                if writer_class is SegmentWriter:  # the streaming writer closes its readers
+                    reader.close()
+            return []
+
+        writer.commit(mergetype=merge_all)
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            postings = list(reader.iter_postings())
+            lengths = [
+                [reader.doc_field_length(doc, name) for name in ("title", "body", "folded")]
+                for doc in range(reader.doc_count_all())
+            ]
+            stored = list(reader.all_stored_fields())
+            assert len(ix._segments()) == 1
+        return postings, lengths, stored
+
+    from newscli.store import Store
+
+    streamed = contents(StreamingMergeWriter)
+    pooled = contents(SegmentWriter)
+    assert streamed == pooled
+    assert len(streamed[2]) == 130 - 10 and len(streamed[0]) > 1000
