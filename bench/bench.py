@@ -403,8 +403,14 @@ def time_cold(index: Path, queries: Sequence[str], rounds: int) -> list[float]:
     return times
 
 
+def find_rg() -> str | None:
+    """Return ripgrep: the one installed beside this Python (the dev extra's), else on PATH."""
+    beside = Path(sys.executable).parent / "rg"
+    return str(beside) if beside.is_file() else shutil.which("rg")
+
+
 def time_rg(folder: Path, terms: Sequence[str], rounds: int) -> list[float] | None:
-    rg = shutil.which("rg")
+    rg = find_rg()
     if rg is None:
         return None
     times = []
