@@ -956,7 +956,7 @@ def search(
             )
         )
     return SearchPage(
-        hits=tuple(hits[:limit]),
+        hits=tuple(hits),
         total=_count_matches(searcher, query, filter_query) if count else None,
         query=_explain(ran_query, ran_filter, expansions),
     )

@@ -182,9 +182,15 @@ class StreamingMergeWriter(SegmentWriter):  # type: ignore[misc] # Whoosh has no
     """
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("limitmb", _WRITER_LIMIT_MB)
+        kwargs.setdefault("codec", NewsCodec())
         super().__init__(ix, **kwargs)
         self._merged_postings: list[Iterator[tuple[Any, ...]]] = []
         self._merged_readers: list[Any] = []
+
+    def commit(self, mergetype: Any = None, **kwargs: Any) -> None:
+        """Commit, merging segments with :func:`merge_by_size` unless told otherwise."""
+        super().commit(mergetype=mergetype or merge_by_size, **kwargs)
 
     def add_reader(self, reader: Any) -> None:
         """Add a segment's documents; the writer closes ``reader`` when it is done with it."""
@@ -843,9 +849,7 @@ class Store:
         )
 
     def _whoosh_writer(self) -> IndexWriter:
-        return StreamingMergeWriter(
-            self._ix, limitmb=_WRITER_LIMIT_MB, timeout=5.0, codec=NewsCodec()
-        )
+        return StreamingMergeWriter(self._ix, timeout=5.0)
 
     def _refresh(self) -> None:
         self._ix = _open_index(self.folder)
@@ -1023,7 +1027,7 @@ class BatchWriter:
             self._background = _BackgroundCommit(writer, count, mark)
             return
         self._close_searcher()
-        writer.commit(mergetype=merge_by_size)
+        writer.commit()
         self._committed(count, mark)
 
     def _finish_background(self) -> None:
@@ -1075,7 +1079,7 @@ class _BackgroundCommit:
     def _run(self, writer: IndexWriter) -> None:
         started, cpu = time.perf_counter(), time.thread_time()
         try:
-            writer.commit(mergetype=merge_by_size)
+            writer.commit()
         except BaseException as exc:  # re-raised in the caller's thread by wait()
             self._error = exc
         log.info(
@@ -1317,10 +1321,10 @@ def _copy_documents(
                     continue
                 seen.add(article.id)
                 if writer is None:
-                    writer = StreamingMergeWriter(ix, limitmb=_WRITER_LIMIT_MB, codec=NewsCodec())
+                    writer = StreamingMergeWriter(ix)
                 writer.add_document(**_to_document(article))
                 if len(seen) % _REBUILD_COMMIT_EVERY == 0:
-                    writer.commit(mergetype=merge_by_size)
+                    writer.commit()
                     writer = None
                 if progress and done % 100 == 0:
                     progress(done, total, article.id)
@@ -1333,7 +1337,7 @@ def _copy_documents(
                 f"{lost} documents could not be read: ingest their sources again"
             )
     if writer is not None:
-        writer.commit(mergetype=merge_by_size)
+        writer.commit()
     if progress:
         progress(total, total, "")
     return len(seen), unreadable, problems
