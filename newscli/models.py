@@ -40,6 +40,8 @@ class Source:
     url: str | None = None
     given: str = ""
     """The argument as the user typed it (for messages)."""
+    signature: str | None = None
+    """The file's stat signature, taken when its folder was listed (see ``filestate``)."""
 
 
 @dataclass(frozen=True, slots=True)

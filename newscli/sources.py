@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote_from_bytes
 
 from newscli import decoding
+from newscli.filestate import signature_of_entry
 from newscli.ids import canonical_url, content_hash, file_key
 from newscli.models import DocumentKind, Failure, Source
 
@@ -87,11 +88,16 @@ _UNQUOTED_PATH = re.compile(r"[A-Za-z0-9_.~/-]*")
 """Characters ``quote_from_bytes`` leaves as they are (with ``/``, its default safe)."""
 
 
+def _uri_path(path: str) -> str:
+    """``path`` quoted as in a ``file://`` URI (``/`` kept)."""
+    if _UNQUOTED_PATH.fullmatch(path):  # most paths: nothing to quote
+        return path
+    return quote_from_bytes(os.fsencode(path))
+
+
 def _file_uri(absolute: str) -> str:
     """``Path(absolute).as_uri()`` (see :func:`ids.file_key`) without building a Path."""
-    if _UNQUOTED_PATH.fullmatch(absolute):  # most paths: nothing to quote
-        return "file://" + absolute
-    return "file://" + quote_from_bytes(os.fsencode(absolute))
+    return "file://" + _uri_path(absolute)
 
 
 def _matches(relative: str, patterns: Sequence[str]) -> bool:
@@ -99,20 +105,37 @@ def _matches(relative: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in patterns)
 
 
-def _walk(root: str) -> Iterator[tuple[str, str]]:
-    """Yield ``(path relative to root with /, path)`` of files below ``root``, in a stable order.
+def _walk(root: str) -> Iterator[tuple[str, str, str | None]]:
+    """Yield ``(path relative to root with /, path, stat signature)`` of files below ``root``.
 
-    Hidden files and folders are skipped; symlinked folders are not followed. Plain strings,
-    not Paths: a folder of 100,000 files is walked in well under a second.
+    The order is stable (names sorted, a folder's files before its subfolders, as
+    ``os.walk``). Hidden files and folders are skipped; symlinked folders are not followed;
+    unreadable folders are passed over. One ``scandir`` per folder gives the names, the
+    sidecars for the signatures and the stats, so a file costs one ``stat`` and no ``Path``:
+    a folder of 100,000 files is walked and signed in about a second.
     """
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        prefix = "" if folder == root else folder[len(root) :].lstrip(os.sep) + os.sep
-        if os.sep != "/":
-            prefix = prefix.replace(os.sep, "/")
-        for name in sorted(files):
-            if not name.startswith("."):
-                yield prefix + name, os.path.join(folder, name)  # noqa: PTH118 - hot loop
+    pending = [(root, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = [entry for entry in listing if not entry.name.startswith(".")]
+        except OSError:
+            continue
+        entries.sort(key=lambda entry: entry.name)
+        sidecars = frozenset(e.name for e in entries if e.name.endswith(".json"))
+        subfolders: list[tuple[str, str]] = []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if is_folder:
+                if not entry.is_symlink():
+                    subfolders.append((entry.path, prefix + entry.name + "/"))
+                continue
+            yield prefix + entry.name, entry.path, signature_of_entry(entry, folder, sidecars)
+        pending.extend(reversed(subfolders))
 
 
 def expand(
@@ -126,7 +149,7 @@ def expand(
     Folder entries are filtered by ``include``/``exclude`` glob patterns (matched against the
     path relative to the folder and against the file name); files of other types are skipped
     and reported as Failures whose reason starts with "skipped". Files named explicitly are
-    always tried.
+    always tried. Files found in folders carry their stat signature.
     """
     seen: set[str] = set()
     for argument in arguments:
@@ -144,22 +167,24 @@ def expand(
             continue
         if stat.S_ISDIR(mode):
             base = str(path.absolute())
-            for relative, file in _walk(str(path)):
+            base_uri = _file_uri(base) + "/"
+            for relative, file, signature in _walk(str(path)):
                 if include and not _matches(relative, include):
                     continue
                 if exclude and _matches(relative, exclude):
                     continue
                 name = relative.rsplit("/", 1)[-1]
-                if name.lower().endswith(".json"):
+                lowered = name.lower()
+                if lowered.endswith(".json"):
                     continue  # sidecars and other metadata
-                suffix = _name_suffix(name)
+                suffix = _name_suffix(lowered)
                 if not _is_candidate_suffix(suffix):
                     yield Failure(file, f"skipped: unsupported file type '{suffix}'")
                     continue
-                key = _file_uri(os.path.join(base, relative))  # noqa: PTH118 - hot loop
+                key = base_uri + _uri_path(relative)
                 if key not in seen:
                     seen.add(key)
-                    yield Source(key=key, path=file, given=file)
+                    yield Source(key=key, path=file, given=file, signature=signature)
         elif stat.S_ISREG(mode):
             key = file_key(path)
             if key not in seen:

@@ -99,7 +99,7 @@ def test_ingest_removes_files_left_by_killed_writer(
         "MAIN_WRITELOCK",
         "_MAIN_1.toc",
         "newscli.json",
-        "filestate.sqlite",
+        "filestate.marshal",
         LOCK_FILE,
     }
     assert Corpus.open(index).stats().documents == 300

@@ -1,0 +1,107 @@
+"""The folder walk and the stat cache: what a rescan of unchanged files relies on."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from pathlib import Path
+
+from newscli import filestate
+from newscli.filestate import Entry, FileState
+from newscli.ids import file_key
+from newscli.models import Source
+from newscli.sources import expand
+
+
+def _tree(root: Path) -> None:
+    for relative in [
+        "b.txt",
+        "a.html",
+        "a.html.json",
+        "z/one.txt",
+        "z/one.json",
+        "m/deep/x.txt",
+        "m/y.txt",
+        "m/notes.pdf",
+        ".hidden.txt",
+        ".git/config.txt",
+        "sp ace/é.txt",
+    ]:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Text of {relative}\n")
+    (root / "linked").symlink_to(root / "m", target_is_directory=True)
+
+
+def _reference(root: Path) -> list[str]:
+    """The order of ``os.walk``: sorted names, a folder's files before its subfolders."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [str(Path(folder, n)) for n in sorted(files) if not n.startswith(".")]
+    return found
+
+
+def test_walk_order_keys_and_signatures(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    _tree(root)
+    items = list(expand([str(root)]))
+    sources = [item for item in items if isinstance(item, Source)]
+    skipped = [item for item in items if not isinstance(item, Source)]
+    expected = [
+        p
+        for p in _reference(root)
+        if not p.endswith((".json", ".pdf")) and "/linked/" not in p  # links are not followed
+    ]
+    assert [s.path for s in sources] == expected
+    assert [s.key for s in sources] == [file_key(Path(p)) for p in expected]
+    assert any(s.key.endswith("/sp%20ace/%C3%A9.txt") for s in sources)
+    assert [item.reason for item in skipped] == ["skipped: unsupported file type '.pdf'"]
+    for source in sources:
+        assert source.path is not None
+        assert source.signature == filestate.signature(source.path)
+    sidecar = {s.path.rsplit("/", 1)[-1]: s.signature for s in sources if s.path}
+    assert "|a.html.json=" in (sidecar["a.html"] or "")
+    assert "|one.json=" in (sidecar["one.txt"] or "")
+    assert "|" not in (sidecar["b.txt"] or "")
+
+
+def test_signature_changes_with_the_sidecar(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    _tree(root)
+    before = {s.path: s.signature for s in expand([str(root)]) if isinstance(s, Source)}
+    sidecar = root / "z" / "one.json"
+    sidecar.write_text('{"date": "2024-05-01", "title": "A longer title than before"}')
+    after = {s.path: s.signature for s in expand([str(root)]) if isinstance(s, Source)}
+    changed = {path for path in before if before[path] != after[path]}
+    assert changed == {str(root / "z" / "one.txt")}
+
+
+def test_filestate_survives_a_torn_file_and_migrates_the_old_one(tmp_path: Path) -> None:
+    state = FileState.load(tmp_path, generation=1)
+    state.stage("k", Entry("1:2", filestate.INDEXED, "h"))
+    state.save(2)
+    assert FileState.load(tmp_path, generation=2).get("k") == Entry("1:2", "indexed", "h")
+    assert FileState.load(tmp_path, generation=3).get("k") is None  # another generation
+    saved = tmp_path / filestate.STATE_FILE
+    saved.write_bytes(saved.read_bytes()[:30])  # torn: read as no cache, not as an error
+    assert FileState.load(tmp_path, generation=2).get("k") is None
+
+    saved.unlink()
+    old = tmp_path / "filestate.sqlite"
+    with contextlib.closing(sqlite3.connect(old)) as db, db:
+        db.executescript(
+            "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+            "CREATE TABLE files (key TEXT PRIMARY KEY, signature TEXT NOT NULL,"
+            " status TEXT NOT NULL, detail TEXT NOT NULL);"
+            "INSERT INTO meta VALUES ('generation', '7');"
+            "INSERT INTO files VALUES ('old', '5:6', 'failed', 'no article text found');"
+        )
+    migrated = FileState.load(tmp_path, generation=7)
+    assert migrated.get("old") == Entry("5:6", "failed", "no article text found")
+    migrated.save(7)  # nothing staged: still written once in the new form
+    assert not old.exists()
+    assert FileState.load(tmp_path, generation=7).get("old") == Entry(
+        "5:6", "failed", "no article text found"
+    )
