@@ -50,6 +50,13 @@ def default_config_dir(environ: Mapping[str, str]) -> Path:
     return base / "newscli"
 
 
+def default_cache_dir(environ: Mapping[str, str]) -> Path:
+    """Return ``$XDG_CACHE_HOME/newscli``, or ``~/.cache/newscli`` (files that can be remade)."""
+    xdg = environ.get("XDG_CACHE_HOME", "").strip()
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "newscli"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a command needs to know besides its own arguments."""
