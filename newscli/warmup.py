@@ -9,6 +9,7 @@ workers) starts warm. Nothing else imports it.
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 
 from newscli.extract import extract_html
@@ -33,3 +34,7 @@ def warm_up(*, html: bool = True) -> None:
 
 # The fork server imports trafilatura before this module when HTML is to be extracted.
 warm_up(html="trafilatura" in sys.modules)
+# Everything loaded so far lives as long as the fork server: keep the cyclic garbage collector
+# of every forked worker from walking it, which writes to each object's header and so turns
+# the pages the workers share with the server into private copies.
+gc.freeze()
