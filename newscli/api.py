@@ -345,7 +345,14 @@ class Corpus:
                     for s in sources
                     if s.path is not None and s.path.rpartition(os.sep)[0] in changed
                 ]
-                templates.update(folder_templates(in_changed, max_bytes=self.max_file_bytes))
+                templates.update(
+                    folder_templates(
+                        in_changed,
+                        max_bytes=self.max_file_bytes,
+                        cache=state.templates,
+                        changed={s.path for _, s, _ in pending if s.path is not None},
+                    )
+                )
             for current, outcome in pool.run(tasks()):
                 position, source, signature, known = current
                 tick(source.given)

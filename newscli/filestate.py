@@ -125,21 +125,27 @@ def signature(path: str) -> str | None:
     return Signer().signature(path)
 
 
-def _read_state(path: Path) -> tuple[int, dict[str, tuple[str, str, str]]] | None:
-    """The generation and entries saved in ``path``; None if missing or unreadable."""
+_Entries = dict[str, tuple[str, str, str]]
+_Templates = dict[str, tuple[str, tuple[str, ...]]]
+
+
+def _read_state(path: Path) -> tuple[int, _Entries, _Templates] | None:
+    """The generation, entries and templates saved in ``path``; None if missing or unreadable."""
     try:
         data = path.read_bytes()
         if not data.startswith(_MAGIC):
             return None
-        generation, entries = marshal.loads(data[len(_MAGIC) :])
+        generation, entries, templates = marshal.loads(data[len(_MAGIC) :])
     except (OSError, ValueError, EOFError, TypeError):
         return None  # e.g. written by another Python's marshal: the run hashes instead
-    if not isinstance(generation, int) or not isinstance(entries, dict):
+    if not (
+        isinstance(generation, int) and isinstance(entries, dict) and isinstance(templates, dict)
+    ):
         return None
-    return generation, entries
+    return generation, entries, templates
 
 
-def _read_old_state(path: Path) -> tuple[int, dict[str, tuple[str, str, str]]] | None:
+def _read_old_state(path: Path) -> tuple[int, _Entries, _Templates] | None:
     """The cache as ``filestate.sqlite`` kept it, or None."""
     with (
         contextlib.suppress(sqlite3.Error, ValueError),
@@ -148,7 +154,8 @@ def _read_old_state(path: Path) -> tuple[int, dict[str, tuple[str, str, str]]] |
         row = db.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()
         if row is not None:
             rows = db.execute("SELECT key, signature, status, detail FROM files")
-            return int(row[0]), {key: (sig, status, detail) for key, sig, status, detail in rows}
+            entries = {key: (sig, status, detail) for key, sig, status, detail in rows}
+            return int(row[0]), entries, {}
     return None
 
 
@@ -163,13 +170,16 @@ class FileState:
     def __init__(
         self,
         path: Path,
-        entries: dict[str, tuple[str, str, str]],
+        entries: _Entries,
         generation: int,
         *,
+        templates: _Templates | None = None,
         stale: bool = False,
     ) -> None:
         self._path = path
         self._entries = entries
+        self.templates: _Templates = templates if templates is not None else {}
+        """Folder templates learnt before (see ``pipeline.folder_templates``), saved along."""
         self._staged: dict[str, tuple[int, Entry]] = {}
         self._staged_count = 0
         self._generation = generation
@@ -186,7 +196,7 @@ class FileState:
         if migrating:
             saved = _read_old_state(old)
         if saved is not None and saved[0] == generation:
-            state = cls(path, saved[1], generation)
+            state = cls(path, saved[1], generation, templates=saved[2])
             state._unsaved = migrating  # written in the new form by the next save
             return state
         return cls(path, {}, generation, stale=saved is not None or old.exists())
@@ -228,7 +238,7 @@ class FileState:
         try:
             with temporary.open("wb") as handle:
                 handle.write(_MAGIC)
-                marshal.dump((generation, entries), handle)
+                marshal.dump((generation, entries, self.templates), handle)
                 handle.flush()
                 os.fsync(handle.fileno())
             temporary.replace(self._path)

@@ -11,7 +11,8 @@ resolved against the publication date only when its confidence is not low.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Collection, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -206,31 +207,65 @@ def _host(url: str | None) -> str | None:
     return host.removeprefix("www.")
 
 
-def folder_templates(sources: Sequence[Source], *, max_bytes: int) -> dict[str, frozenset[str]]:
+TemplateCache = MutableMapping[str, tuple[str, tuple[str, ...]]]
+"""Templates learnt before, by folder: the digest of the sample they came from, and the lines."""
+
+
+def folder_templates(
+    sources: Sequence[Source],
+    *,
+    max_bytes: int,
+    cache: TemplateCache | None = None,
+    changed: Collection[str] = (),
+) -> dict[str, frozenset[str]]:
     """Learn, per folder of plain-text files, the lines that recur across its files.
 
     Returns the template of each input's folder keyed by the input's path (inputs in folders
     with too few text files, and HTML inputs, get none). Unreadable files are left for the
     main pass to report.
+
+    With a ``cache``, a folder's template is learnt again only when the files of its sample
+    (the first :data:`_MAX_TEMPLATE_SAMPLE`) are not the ones it was learnt from, or more
+    than a quarter of them are among the ``changed`` paths: a few corrected files leave a
+    site's recurring lines as they were, and reading 500 files for each would dominate a
+    small refresh.
     """
     folders: dict[str, list[Source]] = {}
     for source in sources:
         if source.path is not None:
             folders.setdefault(str(Path(source.path).parent), []).append(source)
     templates: dict[str, frozenset[str]] = {}
-    for members in folders.values():
+    for folder, members in folders.items():
         if len(members) < MIN_TEMPLATE_FILES:
             continue
-        texts: dict[str, str] = {}
-        for source in members[:_MAX_TEMPLATE_SAMPLE]:
-            try:
-                raw = read_local(source, max_bytes=max_bytes)
-                if raw.kind is DocumentKind.TEXT and raw.source_hash not in texts:
-                    texts[raw.source_hash] = decoding.decode_text(raw.data)
-            except (InputError, OSError, ValueError):
-                continue
-        template = learn_template(texts.values())
+        sample = members[:_MAX_TEMPLATE_SAMPLE]
+        digest = _sample_digest(sample)
+        known = cache.get(folder) if cache is not None else None
+        fresh = sum(1 for source in sample if source.path in changed)
+        if known is not None and known[0] == digest and fresh * 4 <= len(sample):
+            template = frozenset(known[1])
+        else:
+            template = _learn_folder(sample, max_bytes=max_bytes)
+            if cache is not None:
+                cache[folder] = (digest, tuple(sorted(template)))
         if template:
             for source in members:
                 templates[str(source.path)] = template
     return templates
+
+
+def _sample_digest(sample: Sequence[Source]) -> str:
+    joined = "\n".join(source.key for source in sample).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(joined, digest_size=12).hexdigest()
+
+
+def _learn_folder(sample: Sequence[Source], *, max_bytes: int) -> frozenset[str]:
+    texts: dict[str, str] = {}
+    for source in sample:
+        try:
+            raw = read_local(source, max_bytes=max_bytes)
+            if raw.kind is DocumentKind.TEXT and raw.source_hash not in texts:
+                texts[raw.source_hash] = decoding.decode_text(raw.data)
+        except (InputError, OSError, ValueError):
+            continue
+    return learn_template(texts.values())

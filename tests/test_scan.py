@@ -105,3 +105,62 @@ def test_filestate_survives_a_torn_file_and_migrates_the_old_one(tmp_path: Path)
     assert FileState.load(tmp_path, generation=7).get("old") == Entry(
         "5:6", "failed", "no article text found"
     )
+
+
+def _site(folder: Path, count: int, footer: str) -> list[Source]:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        (folder / f"story{n}.txt").write_text(
+            f"Story number {n}\n\nThe minister of department {n} spoke to reporters at length "
+            f"about the rockets that fell near the river on Tuesday.\n\n{footer}\n"
+        )
+    return [s for s in expand([str(folder)]) if isinstance(s, Source)]
+
+
+def test_folder_templates_cached_until_the_sample_changes(tmp_path: Path) -> None:
+    from newscli.pipeline import folder_templates
+
+    folder = tmp_path / "site"
+    footer = "Subscribe to the Border Weekly briefing"
+    sources = _site(folder, 8, footer)
+    cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+    first = folder_templates(sources, max_bytes=1 << 20, cache=cache)
+    assert footer in first[str(folder / "story0.txt")]
+    assert list(cache) == [str(folder)]
+
+    sources = _site(folder, 8, "A different last line in every file")  # rewritten on disk
+    one = {str(folder / "story3.txt")}
+    kept = folder_templates(sources, max_bytes=1 << 20, cache=cache, changed=one)
+    assert footer in kept[str(folder / "story0.txt")]  # one corrected file: not read again
+
+    every = {s.path for s in sources if s.path}
+    relearnt = folder_templates(sources, max_bytes=1 << 20, cache=cache, changed=every)
+    assert footer not in relearnt.get(str(folder / "story0.txt"), frozenset())
+    assert footer not in cache[str(folder)][1]
+
+    sources = _site(folder, 8, footer)
+    grown = _site(folder, 9, footer)  # a file more: another sample, learnt again
+    assert len(grown) == len(sources) + 1
+    assert (
+        footer
+        in folder_templates(grown, max_bytes=1 << 20, cache=cache)[str(folder / "story8.txt")]
+    )
+
+
+def test_ingest_keeps_templates_in_the_stat_cache(tmp_path: Path) -> None:
+    from newscli import Corpus
+
+    folder = tmp_path / "site"
+    _site(folder, 5, "Subscribe to the Border Weekly briefing")
+    index = tmp_path / "ix"
+    corpus = Corpus.open(index, create=True)
+    assert corpus.ingest([str(folder)]).added == 5
+    state = FileState.load(index, generation=corpus._store.generation())
+    assert state.templates[str(folder)][1] == ("Subscribe to the Border Weekly briefing",)
+    story = folder / "story2.txt"
+    story.write_text(story.read_text().replace("Tuesday", "Wednesday"))
+    report = Corpus.open(index).ingest([str(folder)])
+    assert (report.updated, report.unchanged) == (1, 4)
+    after = Corpus.open(index)
+    assert len(after.search("Wednesday").hits) == 1
+    assert not after.search("Subscribe").hits  # the template still applies
