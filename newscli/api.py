@@ -301,8 +301,8 @@ class Corpus:
                 report.failed.extend(_in_input_order(failures))
                 return
 
-            from newscli.pipeline import folder_templates
             from newscli.sources import InputError
+            from newscli.templates import folder_templates
             from newscli.workers import Built, Same, Task
 
             hints = hints or {}
@@ -430,8 +430,8 @@ class Corpus:
         yielded. Inputs go through the same worker pool, budgets, folder templates
         (``learn_templates``) and fetcher as in ``ingest``.
         """
-        from newscli.pipeline import folder_templates
         from newscli.sources import InputError, expand
+        from newscli.templates import folder_templates
         from newscli.workers import Budget, Built, Failed, Task, WorkerPool, default_jobs
 
         now = now or datetime.now(UTC)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from newscli.models import Removal
+from newscli.templates import MIN_TEMPLATE_FILES
 
 __all__ = [
     "CleanText",
@@ -194,8 +195,6 @@ _MIN_PROSE_CHARS = 80
 """A paragraph at least this long with a sentence ending reads as article text."""
 
 
-MIN_TEMPLATE_FILES = 3
-"""A line must recur in at least this many files of a folder to count as template."""
 _TEMPLATE_SHARE = 0.2
 """... and in at least this share of the folder's files."""
 

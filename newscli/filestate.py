@@ -179,7 +179,7 @@ class FileState:
         self._path = path
         self._entries = entries
         self.templates: _Templates = templates if templates is not None else {}
-        """Folder templates learnt before (see ``pipeline.folder_templates``), saved along."""
+        """Folder templates learnt before (see ``templates.folder_templates``), saved along."""
         self._staged: dict[str, tuple[int, Entry]] = {}
         self._staged_count = 0
         self._generation = generation

@@ -11,18 +11,13 @@ resolved against the publication date only when its confidence is not low.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Collection, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from newscli import decoding
 from newscli.cleaning import (
-    MIN_TEMPLATE_FILES,
     clean_extracted,
-    learn_template,
     normalize_text,
     split_paragraphs,
     stoplist,
@@ -43,15 +38,13 @@ from newscli.language import detect_language, normalize_language
 from newscli.mentions import extract_mentions
 from newscli.models import Article, DateCandidate, DocumentKind, Removal, Source
 from newscli.plaintext import parse_text_article
-from newscli.sources import InputError, RawInput, read_local
+from newscli.sources import InputError, RawInput
 
-__all__ = ["FEED", "HTML_META", "SIDECAR", "build_article", "folder_templates", "is_dayfirst"]
+__all__ = ["FEED", "HTML_META", "SIDECAR", "build_article", "is_dayfirst"]
 
 _SCAN_PARAGRAPHS = 3
 """How many paragraphs at each end of the body may hold a "Published:" line or a dateline."""
 _MONTH_FIRST_HOSTS = (".us", ".gov", ".mil")
-_MAX_TEMPLATE_SAMPLE = 500
-"""Files read per folder to learn its template: enough to see every recurring line."""
 
 
 def build_article(
@@ -68,7 +61,7 @@ def build_article(
     ``date_hint`` is a publication date given from outside the document, such as a feed
     entry's (provenance ``feed``). ``dayfirst`` says how to read numeric dates like 04/05/2024;
     None decides per source (see :func:`is_dayfirst`). ``template`` holds lines learnt as page
-    template from the input's folder (:func:`folder_templates`); plain-text inputs drop them.
+    template from the input's folder (see ``newscli.templates``); plain-text inputs drop them.
     """
     sidecar = raw.sidecar
     if dayfirst is None:
@@ -205,67 +198,3 @@ def _host(url: str | None) -> str | None:
     if not host:
         return None
     return host.removeprefix("www.")
-
-
-TemplateCache = MutableMapping[str, tuple[str, tuple[str, ...]]]
-"""Templates learnt before, by folder: the digest of the sample they came from, and the lines."""
-
-
-def folder_templates(
-    sources: Sequence[Source],
-    *,
-    max_bytes: int,
-    cache: TemplateCache | None = None,
-    changed: Collection[str] = (),
-) -> dict[str, frozenset[str]]:
-    """Learn, per folder of plain-text files, the lines that recur across its files.
-
-    Returns the template of each input's folder keyed by the input's path (inputs in folders
-    with too few text files, and HTML inputs, get none). Unreadable files are left for the
-    main pass to report.
-
-    With a ``cache``, a folder's template is learnt again only when the files of its sample
-    (the first :data:`_MAX_TEMPLATE_SAMPLE`) are not the ones it was learnt from, or more
-    than a quarter of them are among the ``changed`` paths: a few corrected files leave a
-    site's recurring lines as they were, and reading 500 files for each would dominate a
-    small refresh.
-    """
-    folders: dict[str, list[Source]] = {}
-    for source in sources:
-        if source.path is not None:
-            folders.setdefault(str(Path(source.path).parent), []).append(source)
-    templates: dict[str, frozenset[str]] = {}
-    for folder, members in folders.items():
-        if len(members) < MIN_TEMPLATE_FILES:
-            continue
-        sample = members[:_MAX_TEMPLATE_SAMPLE]
-        digest = _sample_digest(sample)
-        known = cache.get(folder) if cache is not None else None
-        fresh = sum(1 for source in sample if source.path in changed)
-        if known is not None and known[0] == digest and fresh * 4 <= len(sample):
-            template = frozenset(known[1])
-        else:
-            template = _learn_folder(sample, max_bytes=max_bytes)
-            if cache is not None:
-                cache[folder] = (digest, tuple(sorted(template)))
-        if template:
-            for source in members:
-                templates[str(source.path)] = template
-    return templates
-
-
-def _sample_digest(sample: Sequence[Source]) -> str:
-    joined = "\n".join(source.key for source in sample).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(joined, digest_size=12).hexdigest()
-
-
-def _learn_folder(sample: Sequence[Source], *, max_bytes: int) -> frozenset[str]:
-    texts: dict[str, str] = {}
-    for source in sample:
-        try:
-            raw = read_local(source, max_bytes=max_bytes)
-            if raw.kind is DocumentKind.TEXT and raw.source_hash not in texts:
-                texts[raw.source_hash] = decoding.decode_text(raw.data)
-        except (InputError, OSError, ValueError):
-            continue
-    return learn_template(texts.values())

@@ -79,7 +79,7 @@ class Task:
     raw: RawInput | None = None
     """The input's content when the parent already has it (e.g. fetched); else it is loaded."""
     template: frozenset[str] | None = None
-    """Lines learnt as the template of the input's folder (see pipeline.folder_templates)."""
+    """Lines learnt as the template of the input's folder (see templates.folder_templates)."""
     analyze: bool = False
     """Also analyse the article's text fields for the index (see store.analyzed_document)."""
 

@@ -118,7 +118,7 @@ def _site(folder: Path, count: int, footer: str) -> list[Source]:
 
 
 def test_folder_templates_cached_until_the_sample_changes(tmp_path: Path) -> None:
-    from newscli.pipeline import folder_templates
+    from newscli.templates import folder_templates
 
     folder = tmp_path / "site"
     footer = "Subscribe to the Border Weekly briefing"
