@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, MutableMapping, Sequence
-from pathlib import Path
 
 from newscli import decoding
 from newscli.models import DocumentKind, Source
@@ -48,7 +47,9 @@ def folder_templates(
     folders: dict[str, list[Source]] = {}
     for source in sources:
         if source.path is not None:
-            folders.setdefault(str(Path(source.path).parent), []).append(source)
+            # By the folder part of the key (an absolute file:// URI): the same folder given
+            # as a relative path in another run finds its cached template.
+            folders.setdefault(source.key.rpartition("/")[0], []).append(source)
     templates: dict[str, frozenset[str]] = {}
     for folder, members in folders.items():
         if len(members) < MIN_TEMPLATE_FILES:

@@ -7,6 +7,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from newscli import filestate
 from newscli.filestate import Entry, FileState
 from newscli.ids import file_key
@@ -126,7 +128,7 @@ def test_folder_templates_cached_until_the_sample_changes(tmp_path: Path) -> Non
     cache: dict[str, tuple[str, tuple[str, ...]]] = {}
     first = folder_templates(sources, max_bytes=1 << 20, cache=cache)
     assert footer in first[str(folder / "story0.txt")]
-    assert list(cache) == [str(folder)]
+    assert list(cache) == [folder.as_uri()]
 
     sources = _site(folder, 8, "A different last line in every file")  # rewritten on disk
     one = {str(folder / "story3.txt")}
@@ -136,7 +138,7 @@ def test_folder_templates_cached_until_the_sample_changes(tmp_path: Path) -> Non
     every = {s.path for s in sources if s.path}
     relearnt = folder_templates(sources, max_bytes=1 << 20, cache=cache, changed=every)
     assert footer not in relearnt.get(str(folder / "story0.txt"), frozenset())
-    assert footer not in cache[str(folder)][1]
+    assert footer not in cache[folder.as_uri()][1]
 
     sources = _site(folder, 8, footer)
     grown = _site(folder, 9, footer)  # a file more: another sample, learnt again
@@ -147,7 +149,9 @@ def test_folder_templates_cached_until_the_sample_changes(tmp_path: Path) -> Non
     )
 
 
-def test_ingest_keeps_templates_in_the_stat_cache(tmp_path: Path) -> None:
+def test_ingest_keeps_templates_in_the_stat_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from newscli import Corpus
 
     folder = tmp_path / "site"
@@ -156,11 +160,14 @@ def test_ingest_keeps_templates_in_the_stat_cache(tmp_path: Path) -> None:
     corpus = Corpus.open(index, create=True)
     assert corpus.ingest([str(folder)]).added == 5
     state = FileState.load(index, generation=corpus._store.generation())
-    assert state.templates[str(folder)][1] == ("Subscribe to the Border Weekly briefing",)
+    assert state.templates[folder.as_uri()][1] == ("Subscribe to the Border Weekly briefing",)
     story = folder / "story2.txt"
     story.write_text(story.read_text().replace("Tuesday", "Wednesday"))
-    report = Corpus.open(index).ingest([str(folder)])
+    monkeypatch.chdir(tmp_path)
+    report = Corpus.open(index).ingest(["site"])  # the same folder, named relatively
     assert (report.updated, report.unchanged) == (1, 4)
     after = Corpus.open(index)
+    state = FileState.load(index, generation=after._store.generation())
+    assert list(state.templates) == [folder.as_uri()]
     assert len(after.search("Wednesday").hits) == 1
     assert not after.search("Subscribe").hits  # the template still applies
