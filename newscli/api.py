@@ -272,22 +272,24 @@ class Corpus:
         failures: list[tuple[int, Failure]] = []  # reported in input order at the end
         pending: list[tuple[int, Source, str | None]] = []
         pool: WorkerPool | None = None
+        cached = state.entries
         with contextlib.ExitStack() as stack:
             for position, source in enumerate(sources):  # first the stat cache: no reading
                 signature = source.signature
                 if signature is None and source.path is not None:
                     signature = signer.signature(source.path)
-                entry = state.get(source.key) if signature else None
-                if entry is not None and entry.signature == signature:
-                    if entry.status == filestate.INDEXED:
+                entry = cached.get(source.key) if signature else None
+                if entry is not None and entry[0] == signature:
+                    _signature, status, detail = entry
+                    if status == filestate.INDEXED:
                         report.unchanged += 1
                         tick(source.given)
                         continue
-                    if entry.status == filestate.FAILED:
-                        failures.append((position, Failure(source.given, entry.detail)))
+                    if status == filestate.FAILED:
+                        failures.append((position, Failure(source.given, detail)))
                         tick(source.given)
                         continue
-                    twin = lookups.id_with_content(entry.detail)
+                    twin = lookups.id_with_content(detail)
                     if twin is not None and twin != article_id(source.key):
                         report.duplicates += 1
                         tick(source.given)

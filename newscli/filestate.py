@@ -19,6 +19,7 @@ import contextlib
 import marshal
 import os
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -200,6 +201,12 @@ class FileState:
             state._unsaved = migrating  # written in the new form by the next save
             return state
         return cls(path, {}, generation, stale=saved is not None or old.exists())
+
+    @property
+    def entries(self) -> Mapping[str, tuple[str, str, str]]:
+        """Every saved entry as a plain ``(signature, status, detail)`` tuple, by key (for
+        loops over 100,000 inputs, where building an :class:`Entry` each costs 0.1 s)."""
+        return self._entries
 
     def get(self, key: str) -> Entry | None:
         """Return what is known about the input with this key."""

@@ -63,7 +63,11 @@ def is_url(argument: str) -> bool:
 
 def _name_suffix(name: str) -> str:
     """Return the document suffix of a file name, looking through ``.gz`` (lower case)."""
-    name = name.lower()
+    return _lowered_suffix(name.lower())
+
+
+def _lowered_suffix(name: str) -> str:
+    """:func:`_name_suffix` of a name already in lower case."""
     if name.endswith(_GZIP_SUFFIX):
         name = name[: -len(_GZIP_SUFFIX)]
     dot = name.rfind(".")
@@ -105,8 +109,9 @@ def _matches(relative: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in patterns)
 
 
-def _walk(root: str) -> Iterator[tuple[str, str, str | None]]:
-    """Yield ``(path relative to root with /, path, stat signature)`` of files below ``root``.
+def _walk(root: str) -> Iterator[tuple[str, str, str, str | None]]:
+    """Yield ``(path relative to root with /, name, path, stat signature)`` of files below
+    ``root``.
 
     The order is stable (names sorted, a folder's files before its subfolders, as
     ``os.walk``). Hidden files and folders are skipped; symlinked folders are not followed;
@@ -134,7 +139,8 @@ def _walk(root: str) -> Iterator[tuple[str, str, str | None]]:
                 if not entry.is_symlink():
                     subfolders.append((entry.path, prefix + entry.name + "/"))
                 continue
-            yield prefix + entry.name, entry.path, signature_of_entry(entry, folder, sidecars)
+            name = entry.name
+            yield prefix + name, name, entry.path, signature_of_entry(entry, folder, sidecars)
         pending.extend(reversed(subfolders))
 
 
@@ -167,17 +173,16 @@ def expand(
             continue
         if stat.S_ISDIR(mode):
             base = str(path.absolute())
-            base_uri = _file_uri(base) + "/"
-            for relative, file, signature in _walk(str(path)):
+            base_uri = _file_uri(os.path.join(base, ""))  # noqa: PTH118 - "/" once, even for "/"
+            for relative, name, file, signature in _walk(str(path)):
                 if include and not _matches(relative, include):
                     continue
                 if exclude and _matches(relative, exclude):
                     continue
-                name = relative.rsplit("/", 1)[-1]
                 lowered = name.lower()
                 if lowered.endswith(".json"):
                     continue  # sidecars and other metadata
-                suffix = _name_suffix(lowered)
+                suffix = _lowered_suffix(lowered)
                 if not _is_candidate_suffix(suffix):
                     yield Failure(file, f"skipped: unsupported file type '{suffix}'")
                     continue
