@@ -74,6 +74,11 @@ from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+try:
+    from _md5 import md5 as _builtin_md5  # type: ignore[import-not-found] # no stubs
+except ImportError:  # an interpreter built without its own MD5
+    from hashlib import md5 as _builtin_md5
+
 __all__ = ["INLINE_LIMIT", "STORED_BLOCK_BYTES", "CompactPositions", "NewsCodec"]
 
 INLINE_LIMIT = 16
@@ -203,6 +208,15 @@ _HASH_HEADER = struct.Struct("!4sBii")
 """A Whoosh hash file's header: magic, hash function, two unused ints."""
 
 
+def _md5_hash(key: bytes) -> int:
+    """Whoosh's ``md5_hash`` (the term dictionaries' hash function) without OpenSSL.
+
+    ``hashlib`` loads OpenSSL (a few milliseconds of every cold search); the interpreter's
+    built-in MD5 gives the same digest.
+    """
+    return int(_builtin_md5(key, usedforsecurity=False).hexdigest(), 16) & 0xFFFFFFFF
+
+
 def _fragment(keyhash: int) -> int:
     return (keyhash >> 16) & 0xFFFF
 
@@ -255,7 +269,7 @@ class _SlotHashReader(OrderedHashReader):  # type: ignore[misc] # Whoosh has no 
         magic, self.hashtype, _, _ = _HASH_HEADER.unpack(header)
         if magic != b"HSH3":
             raise FileFormatError(f"Unknown file header {magic!r}")
-        self.hashfn = _hash_functions[self.hashtype]
+        self.hashfn = _md5_hash if self.hashtype == 0 else _hash_functions[self.hashtype]
         self.startofdata = _HASH_HEADER.size
         extras_end = length - _INT_SIZE
         extras_start = extras_end - dbfile.get_int(extras_end)
