@@ -96,3 +96,22 @@ def test_search_whoosh_stand_ins_are_gone_after_import() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_search_process_freezes_its_modules_for_the_collector(sample_index: Path) -> None:
+    code = (
+        "import gc, sys\n"
+        "from newscli import cli\n"
+        "sys.argv = ['newscli', '--index', sys.argv[1], 'search', 'Termez', '--format', 'plain']\n"
+        "assert gc.get_freeze_count() == 0\n"
+        "try:\n"
+        "    cli.main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "assert gc.isenabled() and gc.get_freeze_count() > 0  # frozen, still collecting\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(sample_index)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n") == 2  # the two sample articles that mention Termez
