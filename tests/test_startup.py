@@ -26,6 +26,7 @@ HEAVY = (
     "ctypes",
     "html",
     "importlib.resources",
+    "whoosh.qparser.dateparse",  # needed for date: and mentions: terms only
 )
 PROBE = """
 import json, sys
