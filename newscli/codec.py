@@ -203,6 +203,8 @@ _SLOT = struct.Struct("!HI")
 """A hash table slot: 16 more bits of the key's hash, the key's position."""
 _PROBE_SLOTS = 4
 """Slots read at once while probing."""
+_FOUND_LIMIT = 4096
+"""Term look-ups a term dictionary reader remembers (then it starts again)."""
 _LENGTHS = struct.Struct("!ii")
 _HASH_HEADER = struct.Struct("!4sBii")
 """A Whoosh hash file's header: magic, hash function, two unused ints."""
@@ -278,17 +280,33 @@ class _SlotHashReader(OrderedHashReader):  # type: ignore[misc] # Whoosh has no 
         directory = dbfile.get(extras_start - _directory_size, _directory_size)
         self.tables = list(_dir_entry.iter_unpack(directory))
         self.endofdata = self.tables[0][0]
+        self._found: dict[bytes, tuple[int, int] | None] = {}
 
     def ranges_for_key(self, key: bytes) -> Iterator[tuple[int, int]]:
-        if not self.extras.get(_SLOTS_KEY):
-            yield from super().ranges_for_key(key)
-            return
+        """Yield where ``key``'s value is (at most once: an ordered hash file's keys increase).
+
+        Found places are kept: Whoosh looks a term up twice to open its postings (and again
+        for each segment's scorer and the snippets), each lookup two or three file reads.
+        """
         if not isinstance(key, bytes):
             raise TypeError(f"Key {key!r} should be bytes")
+        try:
+            found = self._found[key]
+        except KeyError:
+            found = self._look_up(key)
+            if len(self._found) >= _FOUND_LIMIT:
+                self._found.clear()
+            self._found[key] = found
+        if found is not None:
+            yield found
+
+    def _look_up(self, key: bytes) -> tuple[int, int] | None:
+        if not self.extras.get(_SLOTS_KEY):
+            return next(iter(super().ranges_for_key(key)), None)
         keyhash = self.hashfn(key)
         tablestart, slots = self.tables[keyhash & 255]
         if not slots:
-            return
+            return None
         dbfile = self.dbfile
         fragment = _fragment(keyhash)
         wanted = _LENGTHS.size + len(key)
@@ -299,14 +317,15 @@ class _SlotHashReader(OrderedHashReader):  # type: ignore[misc] # Whoosh has no 
             window = dbfile.get(tablestart + _SLOT.size * slot, _SLOT.size * count)
             for found, position in _SLOT.iter_unpack(window):
                 if not position:
-                    return
+                    return None
                 if found == fragment:
                     entry = dbfile.get(position, wanted)
                     keylength, datalength = _LENGTHS.unpack(entry[: _LENGTHS.size])
                     if keylength == len(key) and entry[_LENGTHS.size :] == key:
-                        yield (position + wanted, datalength)
+                        return (position + wanted, datalength)
             probed += count
             slot = (slot + count) % slots
+        return None
 
 
 class _FieldWriter(W3FieldWriter):  # type: ignore[misc] # Whoosh has no type hints
