@@ -27,6 +27,7 @@ HEAVY = (
     "html",
     "importlib.resources",
     "whoosh.qparser.dateparse",  # needed for date: and mentions: terms only
+    "whoosh.lang.dmetaphone",
 )
 PROBE = """
 import json, sys
@@ -82,6 +83,8 @@ def test_search_whoosh_stand_ins_are_gone_after_import() -> None:
         "assert callable(urllib.request.urlopen) and callable(asyncio.run)\n"
         "from whoosh.query.terms import variations\n"
         "assert 'rockets' in variations('rocket')\n"
+        "from whoosh.analysis import morph\n"
+        "assert morph.double_metaphone('Smith') == ('SM0', 'XMT')\n"
         "import io, hashlib, html, tempfile, shutil\n"
         "from whoosh.filedb import compound, filestore, filetables\n"
         "from whoosh import compat\n"
