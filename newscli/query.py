@@ -6,6 +6,7 @@ import calendar
 import copy
 import functools
 import re
+from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
@@ -196,7 +197,10 @@ class _InColumnRange:
         """Return the first document in range at or after ``docnum``, else :attr:`end`."""
         if self._docs is None:
             low, high, values = self._low, self._high, self._values
-            self._docs = [doc for doc in range(self._count) if low <= values[doc] <= high]
+            if isinstance(values, array) and (not values or min(values) > high):
+                self._docs = []  # a segment of later articles only: no scan needed
+            else:
+                self._docs = [doc for doc in range(self._count) if low <= values[doc] <= high]
         index = bisect_left(self._docs, docnum)
         return self._docs[index] if index < len(self._docs) else self.end
 
