@@ -7,6 +7,7 @@ Heavy modules (Whoosh, trafilatura, rich) are imported inside the commands that 
 from __future__ import annotations
 
 import calendar
+import gc
 import logging
 import os
 import re
@@ -189,9 +190,16 @@ def exit_code_for(report: IngestReport) -> int:
     return EXIT_PARTIAL if report.processed else EXIT_FAILURE
 
 
+_FREEZE_MODULES = False
+"""Set by :func:`main`: this process runs one command, so what its imports created lives until
+it exits and the garbage collector need not scan it again."""
+
+
 def _open(settings: Settings, *, create: bool = False, lock_wait: float = 0.0) -> Corpus:
     from newscli.api import Corpus
 
+    if _FREEZE_MODULES:
+        gc.freeze()  # Whoosh and the index modules, imported just now
     return Corpus.open(
         settings.index_dir,
         create=create,
@@ -747,4 +755,10 @@ def index_rebuild(settings: Settings, wait: float, quiet: bool) -> None:
 
 def main() -> None:
     """Entry point of the ``newscli`` console script."""
+    global _FREEZE_MODULES
+    # The collector skips objects frozen here and after the command's imports (``_open``):
+    # they live as long as the process. A cold `newscli search` runs 6 % fewer instructions,
+    # most of them the collection at exit, which otherwise scans every module's objects.
+    _FREEZE_MODULES = True
+    gc.freeze()
     cli(prog_name="newscli")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -43,11 +42,15 @@ def file_key(path: Path) -> str:
 
 def article_id(key: str) -> str:
     """Return the 12-hex-digit id of the article whose identity is ``key``."""
+    import hashlib  # here: it loads OpenSSL, which searches do not need
+
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:ID_LENGTH]
 
 
 def content_hash(*parts: str | bytes | None) -> str:
     """Return a hex digest over ``parts`` (None and empty parts are told apart)."""
+    import hashlib
+
     digest = hashlib.blake2b(digest_size=16)
     for part in parts:
         data = (

@@ -6,6 +6,8 @@ import calendar
 import copy
 import functools
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -17,9 +19,9 @@ import_whoosh()  # before any other Whoosh import, whichever of store/query come
 from whoosh import highlight
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token
 from whoosh.columns import NumericColumn
+from whoosh.fields import DATETIME
 from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher
 from whoosh.qparser import FieldAliasPlugin, GtLtPlugin, QueryParser, syntax
-from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.qparser.plugins import PhrasePlugin, Plugin, PrefixPlugin, WildcardPlugin
 from whoosh.query import And, AndNot, DateRange, Every, Not, Or, Query, Term
 from whoosh.searching import Hit, Searcher
@@ -172,7 +174,8 @@ class _InColumnRange:
 
     Used as the id set of a FilterMatcher. The segment's column (8 bytes a document) is read
     in one call rather than one file read per tested document. Undated documents hold the
-    column default (the largest value) and never match.
+    column default (the largest value) and never match. The sorted list of the documents in
+    range is made only when asked for (:meth:`first_from`): a scan of the whole column.
     """
 
     def __init__(self, reader: Any, fieldname: str, low: int, high: int) -> None:
@@ -182,10 +185,24 @@ class _InColumnRange:
         )
         self._low = low
         self._high = min(high, default - 1)
+        self._docs: list[int] | None = None
+        self.end = int(reader.doc_count_all())
+        """A document number past every document of the segment."""
 
     def __contains__(self, docnum: int) -> bool:
         # Documents past the column's end were added without a value: the default, out of range.
         return docnum < self._count and bool(self._low <= self._values[docnum] <= self._high)
+
+    def first_from(self, docnum: int) -> int:
+        """Return the first document in range at or after ``docnum``, else :attr:`end`."""
+        if self._docs is None:
+            low, high, values = self._low, self._high, self._values
+            if isinstance(values, array) and (not values or min(values) > high):
+                self._docs = []  # a segment of later articles only: no scan needed
+            else:
+                self._docs = [doc for doc in range(self._count) if low <= values[doc] <= high]
+        index = bisect_left(self._docs, docnum)
+        return self._docs[index] if index < len(self._docs) else self.end
 
 
 def _column_values(column: Any, doc_count: int) -> tuple[Any, int]:
@@ -199,11 +216,48 @@ def _column_values(column: Any, doc_count: int) -> tuple[Any, int]:
     return column, doc_count  # it answers the default past its end itself
 
 
+_SCAN_BEFORE_LEAP = 32
+"""Documents out of a date range stepped through one by one before skipping to the next in it."""
+
+
 class _ColumnRangeMatcher(FilterMatcher):  # type: ignore[misc] # Whoosh is untyped
     """The wrapped matcher's documents inside a column range; adds ``extra`` to each score."""
 
     def __init__(self, child: Any, ids: Any, exclude: bool = False, boost: float = 0.0) -> None:
         super().__init__(child, ids, exclude=exclude, boost=boost)
+
+    def next(self) -> bool:
+        """Move to the next match; return whether the child entered a new block of postings.
+
+        Whoosh's FilterMatcher returns None, so a top-N collector never again skipped the
+        blocks that cannot reach the top hits and scored every match of the term.
+        """
+        entered = bool(self.child.next())
+        return bool(self._find_next()) or entered
+
+    def _find_next(self) -> bool:
+        """Move the child to its next document in range; return whether it changed block.
+
+        After :data:`_SCAN_BEFORE_LEAP` consecutive documents out of range the child skips to
+        the next document in range instead of stepping through the ones between (a common
+        word with a month's range stepped through tens of thousands of articles).
+        """
+        child = self.child
+        in_range: _InColumnRange = self._ids
+        entered = False
+        misses = 0
+        while child.is_active():
+            docnum = child.id()
+            if docnum in in_range:
+                break
+            misses += 1
+            if misses < _SCAN_BEFORE_LEAP:
+                entered = bool(child.next()) or entered
+            else:
+                target = in_range.first_from(docnum + 1)
+                child.skip_to(target)
+                entered = True  # perhaps a new block: the collector checks its quality again
+        return entered
 
     def skip_to_quality(self, minquality: float) -> int:
         skipped = int(self.child.skip_to_quality(minquality - self.boost))
@@ -493,9 +547,14 @@ def parse_query(
     _check_fields(text, searcher)
     errors = _DateErrors()
     parser = QueryParser(None, searcher.schema)
-    parser.add_plugin(
-        DateParserPlugin(dateparser=_IsoDates(today=today), basedate=_BASEDATE, callback=errors)
-    )
+    date_fields = [name for name, field in searcher.schema.items() if isinstance(field, DATETIME)]
+    if any(f"{name}:" in text for name in date_fields):
+        # Only ``date:``/``mentions:`` terms need it (its module costs a cold search 2 %).
+        from whoosh.qparser.dateparse import DateParserPlugin
+
+        parser.add_plugin(
+            DateParserPlugin(dateparser=_IsoDates(today=today), basedate=_BASEDATE, callback=errors)
+        )
     parser.add_plugin(GtLtPlugin())
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
     parser.add_plugin(
@@ -759,7 +818,19 @@ def _words_by_hit(
     return words_of
 
 
-def _matched_tokens(hit: Hit, body: str, words: dict[str, set[str]]) -> list[Token]:
+class _Context:
+    """An unmatched word around the matches: all the fragmenter reads of it (a Whoosh Token,
+    built for every word of every shown body, cost a tenth of a common word's search)."""
+
+    __slots__ = ("endchar", "startchar")
+    matched = False
+
+    def __init__(self, startchar: int, endchar: int) -> None:
+        self.startchar = startchar
+        self.endchar = endchar
+
+
+def _matched_tokens(hit: Hit, body: str, words: dict[str, set[str]]) -> list[Token | _Context]:
     """Tokens of ``body`` matched in any searched field: exact, stemmed, folded or aliased.
 
     ``words`` holds the query's terms by field (:func:`_highlight_terms`). Each field's
@@ -783,7 +854,7 @@ def _matched_tokens(hit: Hit, body: str, words: dict[str, set[str]]) -> list[Tok
     if not matched:
         return []
     # The fragmenter needs the unmatched words around the matches too, for context.
-    tokens: list[Token] = []
+    tokens: list[Token | _Context] = []
     next_match = 0
     for word in _CONTEXT_WORD.finditer(body):
         while next_match < len(matched) and matched[next_match].startchar < word.end():
@@ -791,9 +862,7 @@ def _matched_tokens(hit: Hit, body: str, words: dict[str, set[str]]) -> list[Tok
             next_match += 1
         if tokens and tokens[-1].matched and word.start() < tokens[-1].endchar:
             continue  # this word is (part of) the match just added
-        tokens.append(
-            Token(text=word.group(), startchar=word.start(), endchar=word.end(), matched=False)
-        )
+        tokens.append(_Context(word.start(), word.end()))
     tokens.extend(matched[next_match:])
     return tokens
 

@@ -16,7 +16,6 @@ This module and ``query.py`` are the only ones that import Whoosh. Durability ru
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import fcntl
 import functools
@@ -26,7 +25,6 @@ import logging
 import operator
 import os
 import re
-import shutil
 import sys
 import threading
 import time
@@ -566,6 +564,8 @@ def remove_stale_files(folder: Path) -> list[str]:
     everything alone when the current TOC cannot be read (``index check`` reports that), and
     never touches the lock files. Returns the names removed.
     """
+    import shutil  # here: searches do not need it (nor tempfile, bz2, lzma with it)
+
     storage = FileStorage(str(folder))
     try:
         toc = TOC.read(storage, INDEX_NAME)
@@ -1235,6 +1235,8 @@ def _check_locked(folder: Path) -> IndexCheck:
 
 def _exchange(first: Path, second: Path) -> None:
     """Swap two folders atomically (renameat2 RENAME_EXCHANGE), else by two renames."""
+    import ctypes  # here: searches do not need it
+
     libc = ctypes.CDLL(None, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is not None:
@@ -1266,6 +1268,8 @@ def rebuild_index(
     run lock of both, and deletes the old one. Documents in damaged segments are counted as
     unreadable.
     """
+    import shutil
+
     folder = folder.expanduser()
     if not folder.is_dir():
         raise IndexNotFound(f"no index at {folder}")

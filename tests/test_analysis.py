@@ -184,3 +184,18 @@ def test_aliases_bad_file_raises_one_line_error(tmp_path: Path, content: str, me
     with pytest.raises(BadAliases, match=message) as info:
         load_aliases([path])
     assert str(path) in str(info.value)
+
+
+def test_aliases_kept_until_a_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "aliases.toml"
+    path.write_text('[groups]\nNasaf = ["Qarshi"]\n', encoding="utf-8")
+    first = load_aliases([path])
+    assert load_aliases([path]) is first
+    assert first.variants("Nasaf") == ("Qarshi",)
+    path.write_text('[groups]\nNasaf = ["Karshi", "Qarshi"]\n', encoding="utf-8")
+    changed = load_aliases([path])
+    assert changed.variants("Nasaf") == ("Karshi", "Qarshi")
+    assert load_aliases() is not changed  # other files, another table
+    path.unlink()
+    with pytest.raises(BadAliases, match="cannot read alias file"):
+        load_aliases([path])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3TermInfo
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.qparser import QueryParser
@@ -229,3 +229,46 @@ def test_codec_length_tables_read_what_whoosh_reads(tmp_path: Path) -> None:
     assert ours.doc_field_length(5, "extra", 7) == 7
     with pytest.raises(IndexError):
         ours.doc_field_length(301, "body")
+
+
+def test_codec_block_postings_read_and_skip_as_whoosh_does(tmp_path: Path) -> None:
+    texts = _documents(300)
+    folder = tmp_path / "ix"
+    folder.mkdir()
+    schema = Schema(body=AnalyzedText(analyzer=build_schema()["body"].analyzer))
+    ix = whoosh_index.create_in(str(folder), schema)
+    writer = ix.writer(codec=NewsCodec(blocklimit=16))  # one segment, many blocks per term
+    for text in texts:
+        writer.add_document(body=text)
+    writer.commit()
+    chooser = random.Random(11)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        for word in ("oil", "bank", "rate"):
+            terminfo = reader.term_info("body", word)
+            assert not terminfo.is_inlined()
+            fieldformat = schema["body"].format
+            ours = reader.postings("body", word)
+            whoosh = W3LeafMatcher(reader._terms._postfile, *terminfo.extent(), fieldformat)
+            assert type(ours).__name__ == "_LeafMatcher"
+            targets = sorted(chooser.sample(range(len(texts) + 5), 60))
+            for target in targets:
+                if not whoosh.is_active():
+                    break
+                ours.skip_to(target)
+                whoosh.skip_to(target)
+                assert ours.is_active() == whoosh.is_active()
+                if whoosh.is_active():
+                    assert (ours.id(), ours.weight(), ours.value()) == (
+                        whoosh.id(),
+                        whoosh.weight(),
+                        whoosh.value(),
+                    )
+                    blocks = [
+                        (m.block_max_id(), m.block_max_weight(), m.block_max_length())
+                        for m in (ours, whoosh)
+                    ]
+                    assert blocks[0] == blocks[1]
+            ours.reset()
+            whoosh.reset()
+            assert list(ours.all_ids()) == list(whoosh.all_ids())

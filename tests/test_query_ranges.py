@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -69,6 +70,7 @@ RANGES = [
     (None, date(1987, 3, 31)),
     (date(1988, 1, 1), None),
     (date(1990, 1, 1), date(1990, 12, 31)),
+    (date(1986, 1, 1), date(1986, 12, 31)),  # before every article: no column scan
 ]
 
 
@@ -176,3 +178,53 @@ def test_search_date_column_read_at_once_equals_per_document(dated_index: Store)
             assert count == column._count
             assert list(values) == [column[docnum] for docnum in range(count)]
             assert any(value != column._default for value in values)
+
+
+@pytest.fixture(scope="module")
+def chronological_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """Articles ingested in date order, as a dated archive often is: a range is a run."""
+    folder = tmp_path_factory.mktemp("chronological") / "index"
+    store = Store.open(folder, create=True)
+    rng = random.Random(87)
+    with store.writer(batch_size=250, batch_seconds=600, lock_wait=0) as writer:
+        for number in range(1000):
+            article = _article(number, rng)
+            day = None if number % 13 == 0 else FIRST_DAY + timedelta(days=number // 6)
+            writer.put(replace(article, date=day.isoformat() if day else None))
+    yield Store.open(folder)
+
+
+@pytest.mark.parametrize(("since", "until"), RANGES)
+@pytest.mark.parametrize("text", ["oil", "bank OR wheat", '"crude oil"', "oil NOT bank"])
+def test_search_date_range_skips_to_the_range_same_hits(
+    chronological_index: Store, text: str, since: date | None, until: date | None
+) -> None:
+    with chronological_index.searcher() as searcher:
+        parsed = q.parse_query(text, searcher)
+        plain = DateRange("date", since and _day(since), until and _day(until))
+        expected = _scored(searcher, parsed, plain)
+        rewritten, _ = q._with_date_filter(parsed, And([plain]), since, until)
+        assert _scored(searcher, rewritten) == expected
+        best = sorted(expected, key=lambda docnum: (-expected[docnum], docnum))[:10]
+        assert [hit.docnum for hit in searcher.search(rewritten, limit=10)] == best
+        page = q.search(searcher, text, limit=10, since=since, until=until, count=True)
+        assert [hit.id for hit in page.hits] == [searcher.stored_fields(n)["id"] for n in best]
+        assert page.total == len(expected)
+
+
+def test_search_date_range_first_from(chronological_index: Store) -> None:
+    with chronological_index.searcher() as searcher:
+        low, high = (_day(day) for day in (date(1987, 1, 10), date(1987, 1, 12)))
+        column_range = q._DateColumnRange(
+            q.parse_query("*", searcher), DateRange("date", low, high)
+        )
+        for leaf, _ in searcher.reader().leaf_readers():
+            column = leaf.column_reader("date", translate=False)
+            in_range = q._InColumnRange(
+                leaf, "date", column_range.range.start, column_range.range.end
+            )
+            members = [doc for doc in range(leaf.doc_count_all()) if doc in in_range]
+            for docnum in range(leaf.doc_count_all() + 1):
+                after = [doc for doc in members if doc >= docnum]
+                assert in_range.first_from(docnum) == (after[0] if after else in_range.end)
+            assert all(column[doc] != column._default for doc in members)

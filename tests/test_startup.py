@@ -12,7 +12,23 @@ import pytest
 from newscli.ids import article_id, file_key
 from tests.conftest import CORPUS, SAMPLE_IDS
 
-HEAVY = ("trafilatura", "dateutil", "py3langid", "rich", "asyncio", "urllib.request", "lxml")
+HEAVY = (
+    "trafilatura",
+    "dateutil",
+    "py3langid",
+    "rich",
+    "asyncio",
+    "urllib.request",
+    "lxml",
+    # Smaller, but each costs a cold search a few milliseconds.
+    "hashlib",
+    "tempfile",
+    "ctypes",
+    "html",
+    "importlib.resources",
+    "whoosh.qparser.dateparse",  # needed for date: and mentions: terms only
+    "whoosh.lang.dmetaphone",
+)
 PROBE = """
 import json, sys
 from newscli.cli import cli
@@ -61,10 +77,45 @@ def test_search_whoosh_stand_ins_are_gone_after_import() -> None:
     code = (
         "import sys, newscli.store\n"
         "assert 'urllib.request' not in sys.modules and 'asyncio' not in sys.modules\n"
+        "for name in ('hashlib', 'tempfile', 'shutil', 'html'):\n"
+        "    assert name not in sys.modules, name\n"
         "import urllib.request, asyncio\n"
         "assert callable(urllib.request.urlopen) and callable(asyncio.run)\n"
         "from whoosh.query.terms import variations\n"
         "assert 'rockets' in variations('rocket')\n"
+        "from whoosh.analysis import morph\n"
+        "assert morph.double_metaphone('Smith') == ('SM0', 'XMT')\n"
+        "import io, hashlib, html, tempfile, shutil\n"
+        "from whoosh.filedb import compound, filestore, filetables\n"
+        "from whoosh import compat\n"
+        "assert filetables.md5(b'oil').digest() == hashlib.md5(b'oil').digest()\n"
+        "assert compat.htmlescape('<b>') == html.escape('<b>') == '&lt;b&gt;'\n"
+        "assert filestore.tempfile.gettempdir() == tempfile.gettempdir()\n"
+        "copied = io.BytesIO()\n"
+        "compound.copyfileobj(io.BytesIO(b'abc'), copied)\n"
+        "assert copied.getvalue() == b'abc'\n"
+        "from newscli.codec import _md5_hash\n"
+        "for key in (b'', b'body\\x00oil', 'Термез'.encode()):\n"
+        "    assert _md5_hash(key) == filetables.md5_hash(key)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_search_process_freezes_its_modules_for_the_collector(sample_index: Path) -> None:
+    code = (
+        "import gc, sys\n"
+        "from newscli import cli\n"
+        "sys.argv = ['newscli', '--index', sys.argv[1], 'search', 'Termez', '--format', 'plain']\n"
+        "assert gc.get_freeze_count() == 0\n"
+        "try:\n"
+        "    cli.main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "assert gc.isenabled() and gc.get_freeze_count() > 0  # frozen, still collecting\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(sample_index)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n") == 2  # the two sample articles that mention Termez
