@@ -455,7 +455,13 @@ def ingest(index: Path, folder: Path, jobs: int | None) -> RunResult:
 
 
 def bench_size(
-    size: int, *, repeats: int, html_repeats: int, jobs: int | None, quick: bool
+    size: int,
+    *,
+    repeats: int,
+    html_repeats: int,
+    jobs: int | None,
+    quick: bool,
+    text_only: bool = False,
 ) -> Figures:
     print(f"\n== {size:,} articles ==", flush=True)
     root = build_corpus(size)
@@ -474,20 +480,20 @@ def bench_size(
     for attempt in range(loops):  # the last run leaves the full index for the search figures
         if attempt < repeats:
             raw_rates.append(raw_whoosh_rate(texts, work / "raw"))
-            trafilatura_rates.append(trafilatura_rate(sample))
+            if not text_only:
+                trafilatura_rates.append(trafilatura_rate(sample))
             print(
                 f"  . raw Whoosh {raw_rates[-1]:.0f} docs/s, "
-                f"trafilatura {trafilatura_rates[-1]:.1f} pages/s",
+                f"trafilatura {median(trafilatura_rates or [0]):.1f} pages/s",
                 flush=True,
             )
         shutil.rmtree(index, ignore_errors=True)
         text_runs.append(ingest(index, root / "text", jobs))
-        if attempt >= loops - html_repeats:
+        if not text_only and attempt >= loops - html_repeats:
             html_runs.append(ingest(index, root / "html", jobs))
 
     text_mb, html_mb = megabytes(texts), megabytes(pages)
     text_rate = len(texts) / median([r.seconds for r in text_runs])
-    html_rate = len(pages) / median([r.seconds for r in html_runs])
     figures.put("text_files", len(texts), f"{text_mb:.1f} MB")
     figures.put("html_files", len(pages), f"{html_mb:.1f} MB")
     figures.put("raw_whoosh_docs_s", median(raw_rates), f"runs: {_fmt(raw_rates)}")
@@ -498,6 +504,11 @@ def bench_size(
     )
     figures.put("text_ingest_mb_s", text_mb / median([r.seconds for r in text_runs]))
     figures.put("text_vs_raw_whoosh", text_rate / median(raw_rates), "target >= 0.80")
+    if text_only:
+        figures.put("peak_rss_mb", max(r.peak_rss_mb for r in text_runs), "text ingest only")
+        shutil.rmtree(work / "raw", ignore_errors=True)
+        return figures
+    html_rate = len(pages) / median([r.seconds for r in html_runs])
     figures.put("trafilatura_pages_s", median(trafilatura_rates), f"1 core, {len(sample)} pages")
     figures.put(
         "html_ingest_docs_s",
@@ -640,6 +651,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--html-repeats", type=int, default=None, help="HTML ingest runs")
     parser.add_argument("--jobs", type=int, default=None, help="ingest --jobs (default: CPUs)")
     parser.add_argument(
+        "--text-only",
+        action="store_true",
+        help="only raw Whoosh and the text ingest (no HTML, no search or rescan figures)",
+    )
+    parser.add_argument(
         "--existing-index",
         nargs=2,
         metavar=("INDEX", "FOLDER"),
@@ -677,6 +693,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             html_repeats=1 if size >= 50_000 else html_repeats,
             jobs=args.jobs,
             quick=args.quick,
+            text_only=args.text_only,
         )
         results.append({"size": size, **figures.values})
     out = DATA / "results.json"

@@ -102,7 +102,6 @@ def import_whoosh() -> None:
         importlib.import_module("whoosh.query")  # binds morph_en.variations (Variations query)
         importlib.import_module("whoosh.analysis")  # binds dmetaphone.double_metaphone
         importlib.import_module("whoosh.codec.whoosh3")  # binds hashlib.md5, copyfileobj
-        importlib.import_module("whoosh.writing")  # imports tempfile (whoosh.externalsort)
     finally:
         for name in installed:
             if sys.modules.get(name) is stand_ins[name]:

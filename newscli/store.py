@@ -19,10 +19,8 @@ import contextlib
 import errno
 import fcntl
 import functools
-import heapq
 import json
 import logging
-import operator
 import os
 import re
 import sys
@@ -34,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from newscli.startup import import_whoosh
 
@@ -47,14 +45,16 @@ from whoosh.formats import Positions
 from whoosh.index import TOC
 from whoosh.query import Term
 from whoosh.searching import Searcher
-from whoosh.writing import IndexWriter, SegmentWriter
 
 from newscli.analysis import STEM_LANGUAGES, FoldingAnalyzer, stem_language, stemmed_analyzer
-from newscli.codec import CompactPositions, NewsCodec
+from newscli.codec import CompactPositions
 from newscli.config import DEFAULT_BATCH_SIZE
 from newscli.errors import IndexBusy, IndexNotFound, IndexUnusable
 from newscli.ids import MIN_PREFIX
 from newscli.models import Article, DateCandidate, IndexCheck, RebuildReport, Stats
+
+if TYPE_CHECKING:
+    from whoosh.writing import IndexWriter
 
 __all__ = [
     "FOLDED_FIELD",
@@ -90,17 +90,8 @@ INDEX_NAME = "MAIN"
 META_FILE = "newscli.json"
 LOCK_FILE = "newscli.lock"
 TITLE_BOOST = 2.0
-_WRITER_LIMIT_MB = 80
-"""Postings (in Whoosh's estimate of their memory) a writer holds before it sorts them into a
-run on disk. A batch of 4,000 articles needs about 70: spilling runs and reading them back made
-such a commit 2.2x slower (48 MB: 4.6 ms per article, 80 MB: 1.8 ms, 36 MB more peak memory).
-Merged segments do not go through the pool (:class:`StreamingMergeWriter`)."""
 MAX_BATCH_SIZE = 4000
 """Largest batch a run grows to when no batch size is given (see :class:`BatchWriter`)."""
-MERGE_FACTOR = 10
-"""Segments of one size class that are merged into one (see :func:`merge_by_size`)."""
-_SMALLEST_CLASS = 1000
-"""Segments with fewer live documents than this are all in the first size class."""
 _LOCK_POLL_SECONDS = 0.1
 FOLDED_FIELD = "folded"
 """Title and body folded across scripts, diacritics, apostrophes and case (any language).
@@ -115,113 +106,6 @@ _TOC_TEMP_NAME = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\..+$")
 _SEGMENT_NAME = re.compile(rf"^({INDEX_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
 _WHOOSH_TEMP_DIR = f"{INDEX_NAME}.tmp"
 _WHOOSH_LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
-
-
-def size_class(documents: int) -> int:
-    """Return a segment's size class: 0 below 1,000 live documents, then one per power of 10."""
-    klass = 0
-    limit = _SMALLEST_CLASS
-    while documents >= limit:
-        klass += 1
-        limit *= MERGE_FACTOR
-    return klass
-
-
-def merge_by_size(writer: IndexWriter, segments: list[Any]) -> list[Any]:
-    """Whoosh merge policy: merge the segments of the smallest size class that has
-    :data:`MERGE_FACTOR` of them, and any segment with more deleted than live documents.
-
-    Each document is rewritten about once per size class it climbs (log10 of the index size),
-    and no commit rewrites the large segments just because there are many small ones. Whoosh's
-    own ``MERGE_SMALL`` merges every segment once there are about twenty of any size: on a
-    100,000-article index one 3,000-article ingest spent 33 of its 47 s rewriting all of them.
-    Returns the segments kept as they are; the others are added to ``writer``.
-    """
-    from whoosh.reading import SegmentReader
-
-    classes: dict[int, list[Any]] = {}
-    for segment in segments:
-        classes.setdefault(size_class(segment.doc_count()), []).append(segment)
-    chosen = {
-        id(segment)
-        for segment in segments
-        if segment.deleted_count() > segment.doc_count() or segment.doc_count() == 0
-    }
-    full = [klass for klass, members in classes.items() if len(members) >= MERGE_FACTOR]
-    if full:
-        chosen.update(id(segment) for segment in classes[min(full)])
-    kept = []
-    for segment in segments:
-        if id(segment) not in chosen:
-            kept.append(segment)
-            continue
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        if isinstance(writer, StreamingMergeWriter):
-            writer.add_reader(reader)  # it reads the postings later, and closes the reader
-            continue
-        try:
-            writer.add_reader(reader)
-        finally:
-            reader.close()
-    return kept
-
-
-class StreamingMergeWriter(SegmentWriter):  # type: ignore[misc] # Whoosh has no type hints
-    """Whoosh's segment writer, except that the postings of segments merged into it stream
-    into the new segment instead of going through its posting pool.
-
-    Whoosh re-pools every posting of a merged segment: a Python tuple each, sorted again and,
-    beyond the pool's memory limit, pickled to a run file and read back. Each segment's
-    postings already come in (field, term, document) order and the merged segments' documents
-    are renumbered in order, so a merge of the sorted streams is enough: merging 8,000
-    articles took 2.1 ms per article this way, 3.0-4.7 ms through an 80 MB pool, and the
-    merge adds nothing to the pool's memory. The merge policy must leave the readers it adds
-    open (:func:`merge_by_size` does): this writer reads them when it writes, then closes them.
-    """
-
-    def __init__(self, ix: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("limitmb", _WRITER_LIMIT_MB)
-        kwargs.setdefault("codec", NewsCodec())
-        super().__init__(ix, **kwargs)
-        self._merged_postings: list[Iterator[tuple[Any, ...]]] = []
-        self._merged_readers: list[Any] = []
-
-    def commit(self, mergetype: Any = None, **kwargs: Any) -> None:
-        """Commit, merging segments with :func:`merge_by_size` unless told otherwise."""
-        super().commit(mergetype=mergetype or merge_by_size, **kwargs)
-
-    def add_reader(self, reader: Any) -> None:
-        """Add a segment's documents; the writer closes ``reader`` when it is done with it."""
-        self._merged_readers.append(reader)
-        super().add_reader(reader)
-
-    def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
-        self._merged_postings.append(self._process_posts(reader.iter_postings(), startdoc, docmap))
-
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        lengths = self.per_document_reader() if self.codec.length_stats else None
-        postings = self.pool.iter_postings()
-        if self._merged_postings:
-            postings = heapq.merge(postings, *self._merged_postings, key=_posting_order)
-        self.fieldwriter.add_postings(self.schema, lengths, postings)
-        self.fieldwriter.close()
-        if lengths is not None:
-            lengths.close()
-
-    def _close_segment(self) -> None:
-        try:
-            super()._close_segment()
-        finally:
-            readers, self._merged_readers = self._merged_readers, []
-            self._merged_postings = []
-            for reader in readers:
-                with contextlib.suppress(Exception):
-                    reader.close()
-
-
-_posting_order = operator.itemgetter(0, 1, 2)
-"""A posting's sort key: field name, term bytes, document number."""
 
 
 class PreAnalyzed:
@@ -849,6 +733,8 @@ class Store:
         )
 
     def _whoosh_writer(self) -> IndexWriter:
+        from newscli.merging import StreamingMergeWriter  # not on the search path
+
         return StreamingMergeWriter(self._ix, timeout=5.0)
 
     def _refresh(self) -> None:
@@ -1325,6 +1211,8 @@ def _copy_documents(
                     continue
                 seen.add(article.id)
                 if writer is None:
+                    from newscli.merging import StreamingMergeWriter
+
                     writer = StreamingMergeWriter(ix)
                 writer.add_document(**_to_document(article))
                 if len(seen) % _REBUILD_COMMIT_EVERY == 0:

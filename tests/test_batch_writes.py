@@ -202,7 +202,7 @@ def _tiny_article(number: int) -> Any:
 
 
 def test_size_class_boundaries() -> None:
-    from newscli.store import MERGE_FACTOR, size_class
+    from newscli.merging import MERGE_FACTOR, size_class
 
     assert [size_class(n) for n in (0, 1, 999, 1000, 9999, 10_000)] == [0, 0, 0, 1, 1, 2]
     assert size_class(1000 * MERGE_FACTOR**3) == 4
@@ -210,7 +210,8 @@ def test_size_class_boundaries() -> None:
 
 def test_merge_by_size_merges_small_segments_and_keeps_large_ones(tmp_path: Path) -> None:
     """Ten small segments are merged into one; a large segment is never rewritten for them."""
-    from newscli.store import MERGE_FACTOR, Store
+    from newscli.merging import MERGE_FACTOR
+    from newscli.store import Store
 
     store = Store.open(tmp_path / "ix", create=True)
     with store.writer(batch_size=1000, batch_seconds=600, lock_wait=0) as writer:
@@ -282,7 +283,7 @@ def test_streaming_merge_writes_what_whoosh_pooled_merge_writes(tmp_path: Path) 
     from whoosh.writing import SegmentWriter
 
     from newscli.codec import NewsCodec
-    from newscli.store import StreamingMergeWriter
+    from newscli.merging import StreamingMergeWriter
 
     def contents(writer_class: type) -> tuple[list[Any], list[Any], list[Any]]:
         folder = tmp_path / writer_class.__name__
@@ -325,3 +326,30 @@ def test_streaming_merge_writes_what_whoosh_pooled_merge_writes(tmp_path: Path) 
     pooled = contents(SegmentWriter)
     assert streamed == pooled
     assert len(streamed[2]) == 130 - 10 and len(streamed[0]) > 1000
+
+
+def test_choose_merges_keeps_a_small_refresh_small() -> None:
+    """A commit of one article merges only what its budget allows, smallest segments first;
+    a large batch merges the whole full class; too many segments force it."""
+    from newscli.merging import MAX_SEGMENTS, MERGE_FACTOR, MIN_MERGE_BUDGET, choose_merges
+
+    # as left by a 100,000-article ingest and a few one-file refreshes
+    small = [(1, 0), (499, 1), (500, 0), (500, 0), (500, 0), (673, 0), (972, 0), (1, 0), (1, 0)]
+    large = [(1026 + 100 * n, 0) for n in range(MERGE_FACTOR - 1)] + [(24_009, 0), (26_829, 0)]
+    assert choose_merges(small + large, added=1) == set()  # class 0 holds 9: nothing full
+    segments = [*small, (1, 0), *large]
+    picked = choose_merges(segments, added=1)
+    assert sorted(segments[p][0] for p in picked) == [1, 1, 1, 1]  # 499 more: over budget
+    assert sum(segments[p][0] for p in picked) <= MIN_MERGE_BUDGET
+    assert {segments[p][0] for p in choose_merges(segments, added=4000)} == {
+        live for live, _deleted in [*small, (1, 0)]
+    }  # a 4,000-article batch merges the whole class
+    # the merged class then fills class 1, whose merge waits for a large enough commit
+    tenth = [*large, (4148, 0)]
+    assert choose_merges(tenth, added=1) == set()
+    assert len(choose_merges(tenth, added=4000)) == MERGE_FACTOR
+    crowded = tenth + [(n + 2, 0) for n in range(MAX_SEGMENTS - len(tenth) + 1)]
+    assert len(crowded) > MAX_SEGMENTS
+    assert {crowded[p][0] for p in choose_merges(crowded, added=1)} >= {2, 3}
+    assert choose_merges([(10, 30), (5_000, 6_000), (40, 0)], added=1) == {0}  # budget
+    assert choose_merges([(10, 30), (5_000, 6_000), (40, 0)], added=1000) == {0, 1}
