@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -39,16 +39,22 @@ def _article(number: int, rng: random.Random) -> Article:
     )
 
 
+def _built_index(
+    factory: pytest.TempPathFactory, name: str, articles: Iterable[Article], batch_size: int
+) -> Store:
+    """An index of ``articles``, committed every ``batch_size``: several segments."""
+    folder = factory.mktemp(name) / "index"
+    store = Store.open(folder, create=True)
+    with store.writer(batch_size=batch_size, batch_seconds=600, lock_wait=0) as writer:
+        for article in articles:
+            writer.put(article)
+    return Store.open(folder)
+
+
 @pytest.fixture(scope="module")
 def dated_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    folder = tmp_path_factory.mktemp("ranges") / "index"
-    store = Store.open(folder, create=True)
     rng = random.Random(1987)
-    # Commits every 150 articles: several segments, as a real index has.
-    with store.writer(batch_size=150, batch_seconds=600, lock_wait=0) as writer:
-        for number in range(600):
-            writer.put(_article(number, rng))
-    yield Store.open(folder)
+    yield _built_index(tmp_path_factory, "ranges", (_article(n, rng) for n in range(600)), 150)
 
 
 def _day(value: date) -> datetime:
@@ -183,15 +189,14 @@ def test_search_date_column_read_at_once_equals_per_document(dated_index: Store)
 @pytest.fixture(scope="module")
 def chronological_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """Articles ingested in date order, as a dated archive often is: a range is a run."""
-    folder = tmp_path_factory.mktemp("chronological") / "index"
-    store = Store.open(folder, create=True)
     rng = random.Random(87)
-    with store.writer(batch_size=250, batch_seconds=600, lock_wait=0) as writer:
+
+    def articles() -> Iterator[Article]:
         for number in range(1000):
-            article = _article(number, rng)
             day = None if number % 13 == 0 else FIRST_DAY + timedelta(days=number // 6)
-            writer.put(replace(article, date=day.isoformat() if day else None))
-    yield Store.open(folder)
+            yield replace(_article(number, rng), date=day.isoformat() if day else None)
+
+    yield _built_index(tmp_path_factory, "chronological", articles(), 250)
 
 
 @pytest.mark.parametrize(("since", "until"), RANGES)
