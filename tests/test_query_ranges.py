@@ -80,17 +80,24 @@ RANGES = [
 ]
 
 
+def _rewritten_and_expected(
+    searcher: Searcher, text: str, since: date | None, until: date | None
+) -> tuple[Query, dict[int, float]]:
+    """The query as ``--since/--until`` rewrites it, and the scores Whoosh's DateRange gives."""
+    parsed = q.parse_query(text, searcher)
+    plain = DateRange("date", since and _day(since), until and _day(until))
+    rewritten, rest = q._with_date_filter(parsed, And([plain]), since, until)
+    assert rest is None
+    return rewritten, _scored(searcher, parsed, plain)
+
+
 @pytest.mark.parametrize(("since", "until"), RANGES)
 @pytest.mark.parametrize("text", ["oil", "bank OR wheat", '"crude oil"', "oil NOT bank", "*"])
 def test_search_since_until_matches_date_range_filter(
     dated_index: Store, text: str, since: date | None, until: date | None
 ) -> None:
     with dated_index.searcher() as searcher:
-        parsed = q.parse_query(text, searcher)
-        plain = DateRange("date", since and _day(since), until and _day(until))
-        expected = _scored(searcher, parsed, plain)
-        rewritten, rest = q._with_date_filter(parsed, And([plain]), since, until)
-        assert rest is None
+        rewritten, expected = _rewritten_and_expected(searcher, text, since, until)
         assert _scored(searcher, rewritten) == expected
         page = q.search(searcher, text, limit=1000, since=since, until=until, count=True)
         by_id = {searcher.stored_fields(n)["id"] for n in expected}
@@ -205,10 +212,7 @@ def test_search_date_range_skips_to_the_range_same_hits(
     chronological_index: Store, text: str, since: date | None, until: date | None
 ) -> None:
     with chronological_index.searcher() as searcher:
-        parsed = q.parse_query(text, searcher)
-        plain = DateRange("date", since and _day(since), until and _day(until))
-        expected = _scored(searcher, parsed, plain)
-        rewritten, _ = q._with_date_filter(parsed, And([plain]), since, until)
+        rewritten, expected = _rewritten_and_expected(searcher, text, since, until)
         assert _scored(searcher, rewritten) == expected
         best = sorted(expected, key=lambda docnum: (-expected[docnum], docnum))[:10]
         assert [hit.docnum for hit in searcher.search(rewritten, limit=10)] == best
