@@ -67,6 +67,7 @@ def load_model() -> None:
 
 def _identifier_from_cache(langid: Any) -> Any:
     import numpy as np
+    from py3langid import modelio
 
     from newscli.config import default_cache_dir
 
@@ -79,9 +80,9 @@ def _identifier_from_cache(langid: Any) -> Any:
         np.asarray(arrays["ptc"]),
         np.asarray(arrays["pc"]),
         arrays["classes"].tolist(),
-        _as_array(arrays["nextmove"]),
+        modelio._to_array(arrays["nextmove"]),
         arrays["out_feat"].tolist(),
-        tk_row=_as_array(arrays["nextmove_row"]),
+        tk_row=modelio._to_array(arrays["nextmove_row"]),
     )
 
 
@@ -97,18 +98,6 @@ def _fingerprint(model: Path) -> str:
         handle.seek(max(0, size - chunk))
         tail = handle.read(chunk)
     return hashlib.blake2b(b"%d:" % size + head + tail, digest_size=8).hexdigest()
-
-
-def _as_array(values: Any) -> Any:
-    """A NumPy unsigned array as the stdlib ``array`` py3langid's tokenizer walks."""
-    from array import array
-
-    import numpy as np
-
-    out = array({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize])
-    contiguous: Any = np.ascontiguousarray(values)
-    out.frombytes(memoryview(contiguous).cast("B"))
-    return out
 
 
 def _write_cache(model: Path, folder: Path) -> None:
