@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from whoosh import index as whoosh_index
@@ -272,3 +273,114 @@ def test_codec_block_postings_read_and_skip_as_whoosh_does(tmp_path: Path) -> No
             ours.reset()
             whoosh.reset()
             assert list(ours.all_ids()) == list(whoosh.all_ids())
+
+
+def _segment_files(folder: Path) -> dict[str, bytes]:
+    """The files of an index's one segment, by name with the segment's random id taken out."""
+    from whoosh.filedb.compound import CompoundStorage
+    from whoosh.filedb.filestore import FileStorage
+
+    storage = FileStorage(str(folder))
+    (segment,) = whoosh_index.open_dir(str(folder), indexname="MAIN")._segments()
+    segment_id = segment.segment_id()
+    compound = CompoundStorage(storage.open_file(segment.make_filename(".seg")), use_mmap=False)
+    files = {}
+    try:
+        for name in compound.list():
+            handle = compound.open_file(name)
+            files[name.replace(segment_id, "X")] = handle.read()
+            handle.close()
+    finally:
+        compound.close()
+    return files
+
+
+def _merge_all(writer: Any, segments: list[Any]) -> list[Any]:
+    """A merge policy that merges every segment, leaving the readers open for the writer."""
+    from whoosh.reading import SegmentReader
+
+    for segment in segments:
+        writer.add_reader(SegmentReader(writer.storage, writer.schema, segment))
+    return []
+
+
+def _written_segment(folder: Path, *, whoosh_loops: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Ingest benchmark-like articles (several batches, then merges) into a fresh index, with
+    newscli's writer or with Whoosh's own per-posting ``add_postings``/``add_document``."""
+    from whoosh.codec.base import FieldWriter
+    from whoosh.writing import SegmentWriter
+
+    from newscli.codec import _FieldWriter
+    from newscli.merging import StreamingMergeWriter
+    from newscli.models import Article
+    from newscli.store import Store, _to_document, analyzed_document
+
+    with monkeypatch.context() as patch:
+        if whoosh_loops:
+            patch.setattr(_FieldWriter, "add_postings", FieldWriter.add_postings)
+            patch.setattr(StreamingMergeWriter, "add_document", SegmentWriter.add_document)
+        store = Store.open(folder, create=True)
+        texts = _documents(120)
+        for start in range(0, 120, 40):
+            writer = store._whoosh_writer()
+            for number, text in enumerate(texts[start : start + 40], start):
+                article = Article(
+                    id=f"{number:04x}" * 4,
+                    title=f"Rare{number} report" if number % 3 else None,
+                    body=text,
+                    language="en",
+                    date=f"2022-04-{1 + number % 28:02}",
+                    mentions=("2022-04-01",) if number % 2 else (),
+                    content_hash=f"c{number}",
+                    source_hash=f"s{number}",
+                    ingested="2026-01-01T00:00:00Z",
+                )
+                if number % 4:
+                    writer.add_document(**analyzed_document(article))
+                else:  # as from an index made before pre-analysed fields
+                    writer.update_document(**_to_document(article))
+            # The last commit merges all into one segment (through the streaming merge).
+            writer.commit(mergetype=_merge_all if start == 80 else None)
+        store.close()
+    return _segment_files(folder)
+
+
+def test_codec_term_at_a_time_writer_writes_what_whoosh_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The term-at-a-time ``add_postings`` and the bulk ``add_document`` write segment files
+    byte for byte as Whoosh's per-posting loops do, for new documents and merged segments."""
+    ours = _written_segment(tmp_path / "ours", whoosh_loops=False, monkeypatch=monkeypatch)
+    theirs = _written_segment(tmp_path / "theirs", whoosh_loops=True, monkeypatch=monkeypatch)
+    assert sorted(ours) == sorted(theirs)
+    assert any(name.endswith(".pst") for name in ours)
+    for name in ours:
+        assert ours[name] == theirs[name], name
+
+
+def test_bulk_add_document_pools_as_whoosh_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk ``add_document`` pools the same postings with Whoosh's memory estimate, which
+    decides when the pool spills to disk."""
+    from whoosh.writing import SegmentWriter
+
+    from newscli.merging import StreamingMergeWriter
+    from newscli.models import Article
+    from newscli.store import Store, analyzed_document
+
+    pools = []
+    for name, whoosh_loop in (("ours", False), ("theirs", True)):
+        with monkeypatch.context() as patch:
+            if whoosh_loop:
+                patch.setattr(StreamingMergeWriter, "add_document", SegmentWriter.add_document)
+            store = Store.open(tmp_path / name, create=True)
+            writer = store._whoosh_writer()
+            for number, text in enumerate(_documents(30)):
+                article = Article(id=f"{number:016x}", title="Oil report", body=text, language="en")
+                writer.add_document(**analyzed_document(article))
+            pools.append((writer.pool.currentsize, writer.pool.fieldnames, writer.pool.current))
+            writer.cancel()
+            store.close()
+    assert pools[0][0] > 0
+    assert pools[0] == pools[1]
