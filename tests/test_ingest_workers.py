@@ -249,24 +249,51 @@ def test_ingest_overlong_article_fails_and_rest_lands(runner: CliRunner, tmp_pat
     )
 
 
-def test_worker_pool_replaces_workers_after_their_quota(tmp_path: Path) -> None:
-    """Workers retire after ``tasks_per_worker`` inputs; results stay complete and in order."""
+def _run_pool(sources: list[Any], tasks_per_worker: int, *, html: bool) -> tuple[list[Any], int]:
+    """Run ``sources`` through a two-worker pool; return the outcomes and workers started."""
     from datetime import UTC, datetime
 
-    from newscli.sources import expand
-    from newscli.workers import Budget, Built, Task, WorkerPool
+    from newscli.workers import Budget, Task, WorkerPool
 
-    sources = [item for item in expand([str(CORPUS)]) if not hasattr(item, "reason")] * 3
     with WorkerPool(
         jobs=2,
         budget=Budget(seconds=60, memory_mb=0),
         max_bytes=10_000_000,
         now=datetime(2026, 1, 1, tzinfo=UTC),
-        html=False,
-        tasks_per_worker=2,
+        html=html,
+        tasks_per_worker=tasks_per_worker,
     ) as pool:
         outcomes = list(pool.run((source.given, Task(source)) for source in sources))
-        started = pool._started
+        return outcomes, pool._started
+
+
+def test_worker_pool_replaces_workers_after_their_quota(tmp_path: Path) -> None:
+    """Workers retire after ``tasks_per_worker`` HTML inputs; results stay complete and in
+    order."""
+    from newscli.sources import expand
+    from newscli.workers import Built
+
+    for number in range(15):
+        (tmp_path / f"page{number:02}.html").write_text(
+            f"<html><head><title>Page {number}</title></head><body><article>"
+            + f"<p>Rocket report number {number} from Termez, said the officials.</p>" * 5
+            + "</article></body></html>",
+            encoding="utf-8",
+        )
+    sources = [item for item in expand([str(tmp_path)]) if not hasattr(item, "reason")]
+    outcomes, started = _run_pool(sources, 2, html=True)
     assert [given for given, _ in outcomes] == [source.given for source in sources]
     assert all(isinstance(outcome, Built) for _, outcome in outcomes)
     assert started >= len(sources) // 2  # 15 inputs, 2 each: at least 7 workers
+
+
+def test_worker_pool_counts_ten_text_files_as_one_task() -> None:
+    """Plain text does not grow a worker's heap: ten text files count as one input."""
+    from newscli.sources import expand
+    from newscli.workers import Built
+
+    sources = [item for item in expand([str(CORPUS)]) if not hasattr(item, "reason")] * 3
+    outcomes, started = _run_pool(sources, 1, html=False)
+    assert [given for given, _ in outcomes] == [source.given for source in sources]
+    assert all(isinstance(outcome, Built) for _, outcome in outcomes)
+    assert 2 <= started <= 4  # 15 text files: a worker retires after 10
