@@ -27,6 +27,7 @@ __all__ = [
     "InputError",
     "RawInput",
     "expand",
+    "is_html_name",
     "is_text_name",
     "is_url",
     "load",
@@ -82,6 +83,11 @@ def _suffix(path: Path) -> str:
 def is_text_name(path: str) -> bool:
     """Return whether a file's name says plain text (its content may still turn out HTML)."""
     return _name_suffix(path.rsplit("/", 1)[-1]) in TEXT_SUFFIXES
+
+
+def is_html_name(path: str) -> bool:
+    """Return whether a file's name says HTML."""
+    return _name_suffix(path.rsplit("/", 1)[-1]) in HTML_SUFFIXES
 
 
 def _is_candidate_suffix(suffix: str) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Collection, MutableMapping, Sequence
 
 from newscli import decoding
 from newscli.models import DocumentKind, Source
-from newscli.sources import InputError, read_local
+from newscli.sources import InputError, is_html_name, read_local
 
 __all__ = ["MIN_TEMPLATE_FILES", "TemplateCache", "folder_templates"]
 
@@ -35,8 +35,8 @@ def folder_templates(
     """Learn, per folder of plain-text files, the lines that recur across its files.
 
     Returns the template of each input's folder keyed by the input's path (inputs in folders
-    with too few text files, and HTML inputs, get none). Unreadable files are left for the
-    main pass to report.
+    with too few text files, and HTML inputs, get none; files named as HTML are not read).
+    Unreadable files are left for the main pass to report.
 
     With a ``cache``, a folder's template is learnt again only when the files of its sample
     (the first :data:`_MAX_TEMPLATE_SAMPLE`) are not the ones it was learnt from, or more
@@ -46,7 +46,7 @@ def folder_templates(
     """
     folders: dict[str, list[Source]] = {}
     for source in sources:
-        if source.path is not None:
+        if source.path is not None and not is_html_name(source.path):  # not read for nothing
             # By the folder part of the key (an absolute file:// URI): the same folder given
             # as a relative path in another run finds its cached template.
             folders.setdefault(source.key.rpartition("/")[0], []).append(source)

@@ -149,6 +149,23 @@ def test_folder_templates_cached_until_the_sample_changes(tmp_path: Path) -> Non
     )
 
 
+def test_folder_templates_sample_text_files_only(tmp_path: Path) -> None:
+    """HTML pages are not read to learn a folder's template: a folder whose first 500 files
+    are HTML still learns it from its text files."""
+    from newscli.templates import folder_templates
+
+    folder = tmp_path / "site"
+    footer = "Subscribe to the Border Weekly briefing"
+    _site(folder, 4, footer)
+    for number in range(500):
+        (folder / f"page{number:03}.html").write_text("<p>page</p>", encoding="utf-8")
+    sources = [s for s in expand([str(folder)]) if isinstance(s, Source)]
+    assert sources[0].path == str(folder / "page000.html")
+    templates = folder_templates(sources, max_bytes=1 << 20)
+    assert footer in templates[str(folder / "story0.txt")]
+    assert str(folder / "page000.html") not in templates
+
+
 def test_ingest_keeps_templates_in_the_stat_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
