@@ -977,11 +977,12 @@ class BatchWriter:
             self.on_commit(mark)
 
 
-_WAITING_LIMIT_BYTES = 64 * 1024 * 1024
+_WAITING_LIMIT_BYTES = 24 * 1024 * 1024
 """Postings (in Whoosh's estimate of their memory) of the documents that may wait for a
 background commit, beyond one first batch of them. A commit of 4,000 articles takes 10-20 s
 and a merge that ends a size class over a minute; with only 500 articles waiting the workers
-stood idle most of that time. 64 MB is about 1,700 average benchmark articles."""
+stood idle most of that time. 24 MB is about 1,700 benchmark articles, which take about 35 MB
+of memory."""
 
 
 def _pooled_bytes(document: dict[str, Any]) -> int:
