@@ -359,6 +359,20 @@ class FoldingAnalyzer(Tokenizer):  # type: ignore[misc] # Whoosh is untyped
                     token.endchar = start_char + end
                 yield token
 
+    def index_spans(self, value: str) -> Iterator[tuple[int, int, str]]:
+        """Yield ``(startchar, endchar, text)`` of each token ``self(value, chars=True)`` yields
+        at index time, with each word's term cached (highlighting re-reads whole bodies)."""
+        term = _cached_terms(self.language, self.sparse)
+        for match in _WORD.finditer(value):
+            word = match.group()
+            if _HYPHEN.search(word) is None:
+                text = term(word)
+                if text:
+                    yield match.start(), match.end(), text
+            else:  # the word alone tokenizes as it does in place
+                for token in self(word, chars=True, mode="index", start_char=match.start()):
+                    yield token.startchar, token.endchar, token.text
+
 
 @lru_cache(maxsize=200_000)
 def _sparse_term(word: str) -> str:
@@ -384,6 +398,14 @@ def _stemmer(language: str) -> Callable[[str], str]:
         return fold(snowball(folded))
 
     return stem
+
+
+@cache
+def _cached_terms(language: str | None, sparse: bool) -> Callable[[str], str]:
+    """The index-time ``word -> term`` function of a FoldingAnalyzer (no hyphens), cached."""
+    if sparse:
+        return _sparse_term
+    return lru_cache(maxsize=1 << 16)(FoldingAnalyzer(language).term)
 
 
 def stemmed_analyzer(language: str) -> FoldingAnalyzer:
