@@ -12,7 +12,6 @@ Use it from Python through :class:`Corpus`::
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 from newscli.errors import (
@@ -46,8 +45,6 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
-
-logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
 def __getattr__(name: str) -> Any:

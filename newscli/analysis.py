@@ -202,13 +202,23 @@ def stem_tajik(word: str) -> str:
     return _strip(word, _TAJIK_SUFFIXES)
 
 
-_UZBEK_CYRILLIC = re.compile("[ўЎ]")
-_TAJIK_CYRILLIC = re.compile("[ӣӯҷӢӮҶ]")
-_UZ_TG_CYRILLIC = re.compile("[қғҳҚҒҲ]")
-_KAZAKH_KYRGYZ = re.compile("[әөүңұһіӘӨҮҢҰҺІ]")
 _TAJIK_WORDS = frozenset("аз дар ба бо ки барои мебошад шуд мекунад карда буд".split())
 _UZBEK_WORDS = frozenset("билан учун бу эди деб ҳам эса бўйича".split())
-_UZBEK_LATIN = re.compile(rf"[oOgG][{_QUOTES}]\w")
+
+
+@cache
+def _script_patterns() -> tuple[re.Pattern[str], ...]:
+    """Uzbek, Tajik, Uzbek-or-Tajik and Kazakh/Kyrgyz Cyrillic letters, Uzbek Latin oʻ/gʻ.
+
+    Compiled on first use: only ingest needs them (compiling was part of a cold search).
+    """
+    return (
+        re.compile("[ўЎ]"),
+        re.compile("[ӣӯҷӢӮҶ]"),
+        re.compile("[қғҳҚҒҲ]"),
+        re.compile("[әөүңұһіӘӨҮҢҰҺІ]"),
+        re.compile(rf"[oOgG][{_QUOTES}]\w"),
+    )
 
 
 def stem_language(language: str | None, text: str) -> str | None:
@@ -220,21 +230,22 @@ def stem_language(language: str | None, text: str) -> str | None:
     """
     code = (language or "").lower()
     sample = text[:4000]
+    uzbek_cyrillic, tajik_cyrillic, uz_tg_cyrillic, kazakh_kyrgyz, uzbek_latin = _script_patterns()
     if code in ("uz", "tg"):
         return code
     if _CYRILLIC_LETTER.search(sample):
-        if _TAJIK_CYRILLIC.search(sample):
+        if tajik_cyrillic.search(sample):
             return "tg"
-        if _UZBEK_CYRILLIC.search(sample):
+        if uzbek_cyrillic.search(sample):
             return "uz"
-        if _UZ_TG_CYRILLIC.search(sample) and not _KAZAKH_KYRGYZ.search(sample):
+        if uz_tg_cyrillic.search(sample) and not kazakh_kyrgyz.search(sample):
             words = sample.lower().split()
             tajik = sum(word in _TAJIK_WORDS for word in words)
             uzbek = sum(word in _UZBEK_WORDS for word in words)
             return "tg" if tajik > uzbek or code == "tg" else "uz"
         if code not in _SNOWBALL_LANGUAGES:
             return "ru"  # Cyrillic labelled ky, kk, bg, mn, ...: Russian stemming fits best
-    elif code not in _SNOWBALL_LANGUAGES and len(_UZBEK_LATIN.findall(sample)) >= 2:
+    elif code not in _SNOWBALL_LANGUAGES and len(uzbek_latin.findall(sample)) >= 2:
         return "uz"
     return code if code in _SNOWBALL_LANGUAGES else None
 
@@ -359,6 +370,20 @@ class FoldingAnalyzer(Tokenizer):  # type: ignore[misc] # Whoosh is untyped
                     token.endchar = start_char + end
                 yield token
 
+    def index_spans(self, value: str) -> Iterator[tuple[int, int, str]]:
+        """Yield ``(startchar, endchar, text)`` of each token ``self(value, chars=True)`` yields
+        at index time, with each word's term cached (highlighting re-reads whole bodies)."""
+        term = _cached_terms(self.language, self.sparse)
+        for match in _WORD.finditer(value):
+            word = match.group()
+            if _HYPHEN.search(word) is None:
+                text = term(word)
+                if text:
+                    yield match.start(), match.end(), text
+            else:  # the word alone tokenizes as it does in place
+                for token in self(word, chars=True, mode="index", start_char=match.start()):
+                    yield token.startchar, token.endchar, token.text
+
 
 @lru_cache(maxsize=200_000)
 def _sparse_term(word: str) -> str:
@@ -384,6 +409,14 @@ def _stemmer(language: str) -> Callable[[str], str]:
         return fold(snowball(folded))
 
     return stem
+
+
+@cache
+def _cached_terms(language: str | None, sparse: bool) -> Callable[[str], str]:
+    """The index-time ``word -> term`` function of a FoldingAnalyzer (no hyphens), cached."""
+    if sparse:
+        return _sparse_term
+    return lru_cache(maxsize=1 << 16)(FoldingAnalyzer(language).term)
 
 
 def stemmed_analyzer(language: str) -> FoldingAnalyzer:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -22,6 +21,7 @@ from newscli.config import (
 )
 from newscli.errors import ArticleNotFound, NewscliError
 from newscli.ids import ID_LENGTH, MIN_PREFIX, article_id, canonical_url
+from newscli.logs import get_logger
 from newscli.models import (
     Article,
     Failure,
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Corpus", "ProgressCallback"]
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 ProgressCallback = Callable[[int, int, str], None]
 """Called as ``progress(done, total, current_input)`` while ingesting."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar
 import gc
-import logging
 import os
 import re
 import sys
@@ -249,6 +248,8 @@ def cli(ctx: click.Context, index_dir: Path | None, verbose: int, debug: bool) -
         newscli stats
     """
     if verbose:
+        import logging
+
         logging.basicConfig(
             level=logging.DEBUG if verbose > 1 else logging.INFO,
             format="%(levelname)s %(name)s: %(message)s",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
+
+from newscli.logs import get_logger
 
 __all__ = ["HtmlArticle", "extract_fallback", "extract_html"]
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)

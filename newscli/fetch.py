@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import logging
 import socket
 import ssl
 import threading
@@ -29,6 +28,7 @@ from http.client import HTTPException
 from urllib.parse import quote, urljoin, urlsplit
 
 from newscli import __version__
+from newscli.logs import get_logger
 
 __all__ = [
     "FEED_TYPES",
@@ -39,7 +39,7 @@ __all__ = [
     "Response",
 ]
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 """Content types of article pages: trafilatura would happily return a PDF's bytes as text."""

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import re
 import shutil
 from pathlib import Path
 from typing import Any
 
+from newscli.logs import get_logger
+
 __all__ = ["detect_language", "load_model", "normalize_language"]
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _SAMPLE_CHARS = 2000
 """Enough text to tell the language (the devset's detections agree with 3,000 on 989 of 990

@@ -27,7 +27,7 @@ from whoosh.query import And, AndNot, DateRange, Every, Not, Or, Query, Term
 from whoosh.searching import Hit, Searcher
 from whoosh.util.times import adatetime
 
-from newscli.analysis import fold, fold_word
+from newscli.analysis import FoldingAnalyzer, fold, fold_word
 from newscli.errors import BadQuery
 from newscli.models import SearchHit, SearchPage, Timeline
 from newscli.phrases import exact_phrases
@@ -684,6 +684,9 @@ def _index_tokens(analyzer: Any, text: str) -> Iterator[tuple[int, int, str]]:
     """
     term_of = _word_terms(analyzer)
     if term_of is None:
+        if isinstance(analyzer, FoldingAnalyzer):
+            yield from analyzer.index_spans(text)
+            return
         for token in analyzer(text, chars=True, mode="index", removestops=False):
             yield token.startchar, token.endchar, token.text
         return
@@ -841,9 +844,18 @@ def _matched_tokens(hit: Hit, body: str, words: dict[str, set[str]]) -> list[Tok
     spans: dict[int, tuple[int, str]] = {}
     for fieldname, terms in words.items():
         analyzer = schema[fieldname].analyzer
-        for start, end, text in _index_tokens(analyzer, body):
-            if text in terms and end > spans.get(start, (-1, ""))[0]:
-                spans[start] = (end, text)
+        term_of = _word_terms(analyzer)
+        if term_of is None:
+            for start, end, text in _index_tokens(analyzer, body):
+                if text in terms and end > spans.get(start, (-1, ""))[0]:
+                    spans[start] = (end, text)
+            continue
+        for match in analyzer.items[0].expression.finditer(body):  # _index_tokens, inlined
+            text = term_of(match.group())
+            if text in terms:
+                start, end = match.span()
+                if end > spans.get(start, (-1, ""))[0]:
+                    spans[start] = (end, text)
     matched: list[Token] = []
     last_end = -1
     for start in sorted(spans):

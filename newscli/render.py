@@ -56,10 +56,20 @@ FORMATS = ("table", "json", "plain")
 
 # C0 controls except tab and newline, DEL, C1 controls (U+0080-U+009F, including the 8-bit CSI
 # U+009B), bidi embeddings/overrides/isolates and marks, line/paragraph separators.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+_BIDI_AND_C1 = (
+    *range(0x7F, 0xA0),
+    0x061C,
+    0x200E,
+    0x200F,
+    0x2028,
+    0x2029,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
 )
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Translation tables rather than regex character classes: compiling the two classes was 1 %
+# of a cold search.
+_UNSAFE = dict.fromkeys((*range(0x00, 0x09), *range(0x0B, 0x20), *_BIDI_AND_C1))
+_UNSAFE_IN_JSON = {code: f"\\u{code:04x}" for code in _BIDI_AND_C1}
 _LINE_BREAKS = re.compile(r"[\t\n]+")
 
 
@@ -67,7 +77,7 @@ def sanitize(text: str | None, *, single_line: bool = False) -> str:
     """Remove terminal control characters and bidi overrides (keeping tab and newline)."""
     if not text:
         return ""
-    cleaned = _UNSAFE.sub("", str(text))
+    cleaned = str(text).translate(_UNSAFE)
     if single_line:
         cleaned = _LINE_BREAKS.sub(" ", cleaned)
     return cleaned
@@ -76,13 +86,13 @@ def sanitize(text: str | None, *, single_line: bool = False) -> str:
 def to_json(value: Any) -> str:
     """Serialise to JSON, keeping non-ASCII text readable but escaping every control char."""
     encoded = json.dumps(value, ensure_ascii=False, indent=2)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+    return encoded.translate(_UNSAFE_IN_JSON)
 
 
 def to_json_line(value: Any) -> str:
     """Serialise to one line of JSON (for JSON Lines output)."""
     encoded = json.dumps(value, ensure_ascii=False)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+    return encoded.translate(_UNSAFE_IN_JSON)
 
 
 def resolve_format(fmt: str | None, *, stream: IO[str] | None = None) -> str:

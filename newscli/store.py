@@ -20,7 +20,6 @@ import errno
 import fcntl
 import functools
 import json
-import logging
 import os
 import re
 import sys
@@ -34,6 +33,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from newscli.logs import get_logger
 from newscli.startup import import_whoosh
 
 import_whoosh()  # before any other Whoosh import: it keeps `newscli search` quick to start
@@ -77,7 +77,7 @@ __all__ = [
     "remove_stale_files",
 ]
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 SCHEMA_VERSION = 4
 """2: ``mentions``, ``mentions_text``, ``date_confidence``, ``date_candidates``, the

@@ -11,7 +11,6 @@ stays flat however many inputs there are, and the parent can decide duplicates d
 from __future__ import annotations
 
 import contextlib
-import logging
 import multiprocessing
 import os
 import resource
@@ -26,6 +25,7 @@ from multiprocessing.connection import Connection, wait
 from types import TracebackType
 from typing import Any, TypeVar
 
+from newscli.logs import get_logger
 from newscli.models import Article, Source
 from newscli.sources import RawInput, is_text_name
 
@@ -42,7 +42,7 @@ __all__ = [
     "process",
 ]
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 C = TypeVar("C")
 

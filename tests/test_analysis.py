@@ -125,6 +125,25 @@ def test_analysis_analyzers_pickle_into_the_schema() -> None:
     assert [t.text for t in copy("Termizda")] == ["termiz"]
 
 
+@pytest.mark.parametrize(
+    "analyzer",
+    [
+        FoldingAnalyzer(),
+        FoldingAnalyzer(sparse=True),
+        *map(stemmed_analyzer, ("uz", "tg", "ru", "de")),
+    ],
+    ids=repr,
+)
+def test_analysis_index_spans_equal_the_index_tokens(analyzer: FoldingAnalyzer) -> None:
+    text = (
+        "Rockets hit Termez's depot in Mazar-i-Sharif, Oʻzbekiston — Термиздаги кўприк; "
+        "ISIS-K ‘claimed’ it. Häuser O'zbekiston's Душанберо Обстрелы a-b-c -x- __ 2024-03-05"
+    )
+    expected = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index")]
+    assert list(analyzer.index_spans(text)) == expected
+    assert list(analyzer.index_spans(text)) == expected  # and again, from the cache
+
+
 def test_analysis_fold_key_ignores_script_hyphens_and_spaces() -> None:
     keys = {
         fold_key(s) for s in ("Mazar-i-Sharif", "Mazari Sharif", "Мазари-Шариф", "MAZARI-SHARIF")

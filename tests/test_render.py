@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from newscli import render
 from newscli.cli import cli
 from newscli.render import sanitize, to_json
 from tests.conftest import run
@@ -233,3 +234,18 @@ def test_ingest_progress_bar_on_terminal_is_inert(tmp_path: Path) -> None:
     assert "30 added" in text
     for sequence in ("\x1b[2J", "\x1b]52", "\x1b]8;", "\x9b", "\u202e", "\x07"):
         assert sequence not in text, repr(sequence)
+
+
+def test_render_sanitize_and_json_escape_the_same_characters_as_before() -> None:
+    # The character classes the translation tables replaced (render.py before 2026-11-30).
+    unsafe = re.compile(
+        "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+    )
+    in_json = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+    text = "".join(map(chr, (*range(0x0, 0x700), *range(0x1FF0, 0x2100), 0xFEFF, 0x1F600)))
+    assert render.sanitize(text) == unsafe.sub("", text)
+    assert render.sanitize(text, single_line=True) == re.sub(r"[\t\n]+", " ", unsafe.sub("", text))
+    expected = in_json.sub(
+        lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False)
+    )
+    assert render.to_json_line(text) == expected

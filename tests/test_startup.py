@@ -26,6 +26,7 @@ HEAVY = (
     "ctypes",
     "html",
     "importlib.resources",
+    "logging",  # with traceback, string and threading: 3-4 % of a cold search
     "whoosh.qparser.dateparse",  # needed for date: and mentions: terms only
     "whoosh.lang.dmetaphone",
 )
