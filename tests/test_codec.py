@@ -201,6 +201,11 @@ def test_codec_term_dictionary_finds_every_term_and_no_other(tmp_path: Path) -> 
         for missing in (b"rare37", b"oi", b"oill", b""):
             assert ("body", missing) not in reader
             assert reader.doc_frequency("body", missing) == 0
+        for segment_reader in reader.leaf_readers():  # merges read the dictionary in one go
+            table = segment_reader[0]._terms
+            everything = [(key, vars(info)) for key, info in table.all_items()]
+            assert everything == [(key, vars(info)) for key, info in table.items()]
+            assert len(everything) > 40
 
 
 def test_codec_length_tables_read_what_whoosh_reads(tmp_path: Path) -> None:
@@ -296,38 +301,51 @@ def _segment_files(folder: Path) -> dict[str, bytes]:
 
 
 def _merge_all(writer: Any, segments: list[Any]) -> list[Any]:
-    """A merge policy that merges every segment, leaving the readers open for the writer."""
+    """A merge policy that merges every segment (a StreamingMergeWriter closes the readers)."""
     from whoosh.reading import SegmentReader
 
+    from newscli.merging import StreamingMergeWriter
+
     for segment in segments:
-        writer.add_reader(SegmentReader(writer.storage, writer.schema, segment))
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        if not isinstance(writer, StreamingMergeWriter):
+            reader.close()
     return []
 
 
+def _no_merge(writer: Any, segments: list[Any]) -> list[Any]:
+    return segments
+
+
 def _written_segment(folder: Path, *, whoosh_loops: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Ingest benchmark-like articles (several batches, then merges) into a fresh index, with
-    newscli's writer or with Whoosh's own per-posting ``add_postings``/``add_document``."""
+    """Ingest articles in three batches, replacing some of the first batch's (deletions), then
+    merge all into one segment, with newscli's writer or with Whoosh's own ``SegmentWriter``
+    and per-posting ``add_postings`` (same codec)."""
     from whoosh.codec.base import FieldWriter
     from whoosh.writing import SegmentWriter
 
-    from newscli.codec import _FieldWriter
-    from newscli.merging import StreamingMergeWriter
+    from newscli.codec import NewsCodec, _FieldWriter
     from newscli.models import Article
     from newscli.store import Store, _to_document, analyzed_document
 
     with monkeypatch.context() as patch:
         if whoosh_loops:
             patch.setattr(_FieldWriter, "add_postings", FieldWriter.add_postings)
-            patch.setattr(StreamingMergeWriter, "add_document", SegmentWriter.add_document)
         store = Store.open(folder, create=True)
         texts = _documents(120)
         for start in range(0, 120, 40):
-            writer = store._whoosh_writer()
-            for number, text in enumerate(texts[start : start + 40], start):
+            writer = (
+                SegmentWriter(store._ix, codec=NewsCodec(), limitmb=80)
+                if whoosh_loops
+                else store._whoosh_writer()
+            )
+            numbers = [*range(start, start + 40), *(range(0, 40, 7) if start else ())]
+            for number in numbers:
                 article = Article(
                     id=f"{number:04x}" * 4,
                     title=f"Rare{number} report" if number % 3 else None,
-                    body=text,
+                    body=texts[number] + (f" revised{start}" if number < start else ""),
                     language="en",
                     date=f"2022-04-{1 + number % 28:02}",
                     mentions=("2022-04-01",) if number % 2 else (),
@@ -336,11 +354,10 @@ def _written_segment(folder: Path, *, whoosh_loops: bool, monkeypatch: pytest.Mo
                     ingested="2026-01-01T00:00:00Z",
                 )
                 if number % 4:
-                    writer.add_document(**analyzed_document(article))
+                    writer.update_document(**analyzed_document(article))
                 else:  # as from an index made before pre-analysed fields
                     writer.update_document(**_to_document(article))
-            # The last commit merges all into one segment (through the streaming merge).
-            writer.commit(mergetype=_merge_all if start == 80 else None)
+            writer.commit(mergetype=_merge_all if start == 80 else _no_merge)
         store.close()
     return _segment_files(folder)
 
@@ -348,8 +365,9 @@ def _written_segment(folder: Path, *, whoosh_loops: bool, monkeypatch: pytest.Mo
 def test_codec_term_at_a_time_writer_writes_what_whoosh_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The term-at-a-time ``add_postings`` and the bulk ``add_document`` write segment files
-    byte for byte as Whoosh's per-posting loops do, for new documents and merged segments."""
+    """newscli's writer (bulk ``add_document``, term-at-a-time ``add_postings``, merges read a
+    term at a time) writes segment files byte for byte as Whoosh's per-posting loops do, for
+    new documents and merged segments with deleted documents."""
     ours = _written_segment(tmp_path / "ours", whoosh_loops=False, monkeypatch=monkeypatch)
     theirs = _written_segment(tmp_path / "theirs", whoosh_loops=True, monkeypatch=monkeypatch)
     assert sorted(ours) == sorted(theirs)
