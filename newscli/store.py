@@ -755,6 +755,10 @@ class Store:
         self._ix = _open_index(self.folder)
 
 
+_NOW: Any = object()
+"""Default of :meth:`BatchWriter._commit`'s mark: ``on_commit_start()`` at the commit."""
+
+
 class BatchWriter:
     """Adds and replaces articles, committing every ``batch_size`` documents or seconds.
 
@@ -788,9 +792,9 @@ class BatchWriter:
         self._batch_started = 0.0
         self._searcher: Searcher | None = None
         self._background: _BackgroundCommit | None = None
-        self._waiting: list[tuple[dict[str, Any], bool]] = []
-        """Documents put while a background commit runs (and whether each replaces one), for
-        the next writer."""
+        self._waiting: list[tuple[dict[str, Any], bool, Any]] = []
+        """Documents put while a background commit runs, for the next writer: each with
+        whether it replaces one, and what ``on_commit_start`` returned when it was put."""
         self._waiting_bytes = 0
         """Whoosh's estimate of the waiting documents' postings in memory."""
         self._put_ids: set[str] = set()
@@ -892,7 +896,7 @@ class BatchWriter:
         if self._background is not None and (self._background.done() or self._waiting_full()):
             self._finish_background()  # which may start the next background commit
         if self._background is not None:
-            self._waiting.append((document, replace))
+            self._waiting.append((document, replace, self.on_commit_start()))
             self._waiting_bytes += _pooled_bytes(document)
             return
         self._add(document, replace=replace)
@@ -930,12 +934,15 @@ class BatchWriter:
             self._finish_background()
         self._commit(background=False)
 
-    def _commit(self, *, background: bool) -> None:
+    def _commit(self, *, background: bool, mark: Any = _NOW) -> None:
+        """Commit the current writer; ``mark`` is what ``on_commit`` gets (by default what
+        ``on_commit_start`` returns now; it must not cover documents the commit lacks)."""
         if self._writer is None:
             return
         writer, count = self._writer, self._pending
         self._writer, self._pending = None, 0
-        mark = self.on_commit_start()
+        if mark is _NOW:
+            mark = self.on_commit_start()
         if background:
             self._background = _BackgroundCommit(writer, count, mark)
             return
@@ -947,7 +954,10 @@ class BatchWriter:
         """Wait for the background commit, then give the documents put meanwhile a writer.
 
         They fill batches as :meth:`put` would: once one is full it is committed in the
-        background in turn, and the rest wait for that commit.
+        background in turn, and the rest wait for that commit. That commit's mark is the one
+        taken when the first document left waiting was put: the caller records what it put
+        (``on_commit_start``, e.g. the stat cache's checkpoint) after each put, so a later
+        mark would cover documents this commit does not hold.
         """
         background, self._background = self._background, None
         if background is None:
@@ -959,14 +969,13 @@ class BatchWriter:
             return
         waiting, self._waiting = self._waiting, []
         self._waiting_bytes = 0
-        for position, (document, replace) in enumerate(waiting):
-            if self._background is not None:
-                self._waiting = waiting[position:]
-                self._waiting_bytes = sum(_pooled_bytes(item) for item, _ in self._waiting)
-                return
+        for position, (document, replace, _mark) in enumerate(waiting):
             self._add(document, replace=replace)
-            if self._pending >= self._batch_size:
-                self._commit(background=True)
+            if self._pending >= self._batch_size and position + 1 < len(waiting):
+                self._commit(background=True, mark=waiting[position + 1][2])
+                self._waiting = waiting[position + 1 :]
+                self._waiting_bytes = sum(_pooled_bytes(item[0]) for item in self._waiting)
+                return
 
     def _committed(self, count: int, mark: Any) -> None:
         self.committed += count
@@ -977,12 +986,13 @@ class BatchWriter:
             self.on_commit(mark)
 
 
-_WAITING_LIMIT_BYTES = 24 * 1024 * 1024
+_WAITING_LIMIT_BYTES = 8 * 1024 * 1024
 """Postings (in Whoosh's estimate of their memory) of the documents that may wait for a
 background commit, beyond one first batch of them. A commit of 4,000 articles takes 10-20 s
 and a merge that ends a size class over a minute; with only 500 articles waiting the workers
-stood idle most of that time. 24 MB is about 1,700 benchmark articles, which take about 35 MB
-of memory."""
+stood idle most of that time. A waiting benchmark article takes 1.4x Whoosh's estimate:
+24 MB (~1,700 articles) raised the 100,000-article benchmark's peak from 470 to 513 MB;
+8 MB is ~570 articles, ~12 MB of memory."""
 
 
 def _pooled_bytes(document: dict[str, Any]) -> int:

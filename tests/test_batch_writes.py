@@ -353,3 +353,30 @@ def test_choose_merges_keeps_a_small_refresh_small() -> None:
     assert {crowded[p][0] for p in choose_merges(crowded, added=1)} >= {2, 3}
     assert choose_merges([(10, 30), (5_000, 6_000), (40, 0)], added=1) == {0}  # budget
     assert choose_merges([(10, 30), (5_000, 6_000), (40, 0)], added=1000) == {0, 1}
+
+
+def test_batch_writer_commit_marks_cover_only_what_was_committed(tmp_path: Path) -> None:
+    """Each commit reports a mark (the caller's count of what it put, taken before the put)
+    that covers only documents on disk. When puts outrun the first background commit, the
+    articles that waited are committed in batches while others may still wait; their commit
+    must not report those (the stat cache would record articles that are not written). How
+    many wait depends on the machine's timing; the invariant must hold whatever it is."""
+    import dataclasses
+
+    from newscli.store import Store
+
+    store = Store.open(tmp_path / "ix", create=True)
+    put = [0]
+    marks: list[tuple[int, int]] = []
+    with store.writer(batch_size=None, batch_seconds=600, lock_wait=0) as writer:
+        writer.on_commit_start = lambda: put[0]
+        writer.on_commit = lambda mark: marks.append((mark, writer.committed))
+        for number in range(1500):
+            body = " ".join(f"w{number}x{word % 97}" for word in range(60))
+            writer.put(
+                dataclasses.replace(_tiny_article(number), body=body, language="en"), new=True
+            )
+            put[0] += 1
+    assert len(marks) >= 3
+    assert all(mark <= committed for mark, committed in marks), marks
+    assert marks[-1] == (1500, 1500)
