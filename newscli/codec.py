@@ -729,13 +729,17 @@ class _LengthTables(W3PerDocReader):  # type: ignore[misc] # Whoosh has no type 
         reader = self.column_reader(lenfield, LENGTHS_COLUMN)
         return bytes(reader._dbfile.get(reader._basepos, reader._count))
 
+    def _cached_length_table(self, fieldname: str) -> bytes | None:
+        try:
+            return self._length_tables[fieldname]
+        except KeyError:
+            table = self._length_tables[fieldname] = self._length_table(fieldname)
+            return table
+
     def field_lengths(self, fieldname: str) -> tuple[int | None, ...] | None:
         """Return every document's length of a field (as :meth:`doc_field_length` gives
         it), indexed by document number, or None when the segment has no lengths for it."""
-        try:
-            table = self._length_tables[fieldname]
-        except KeyError:
-            table = self._length_tables[fieldname] = self._length_table(fieldname)
+        table = self._cached_length_table(fieldname)
         if table is None:
             return None
         padding = (0,) * max(0, self._doccount + 1 - len(table))
@@ -744,10 +748,7 @@ class _LengthTables(W3PerDocReader):  # type: ignore[misc] # Whoosh has no type 
     def doc_field_length(self, docnum: int, fieldname: str, default: Any = 0) -> Any:
         if docnum > self._doccount:
             raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
-        try:
-            table = self._length_tables[fieldname]
-        except KeyError:
-            table = self._length_tables[fieldname] = self._length_table(fieldname)
+        table = self._cached_length_table(fieldname)
         if table is None:
             return default
         code = table[docnum] if docnum < len(table) else 0
