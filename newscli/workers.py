@@ -6,6 +6,7 @@ budget (``RLIMIT_AS`` in the worker: an allocation over it raises ``MemoryError`
 of a worker (a segfault in a C library, the kernel's OOM killer) fails that input only.
 Outcomes come back in input order and only a few inputs are in flight at any time, so memory
 stays flat however many inputs there are, and the parent can decide duplicates deterministically.
+A worker holds a few inputs queued while it works on one, so it never waits for the parent.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import signal
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -55,6 +58,12 @@ MAX_ARTICLE_CHARS = 1_000_000
 the main process (which has no budget) minutes and gigabytes."""
 _AHEAD_PER_WORKER = 8
 """Inputs dispatched or finished but not yet handed back, per worker: bounds memory."""
+_QUEUED_PER_WORKER = 3
+"""Inputs a worker holds besides the one it works on, so that it starts the next the moment it
+finishes instead of waiting for the parent (busy indexing) to send one."""
+_QUEUED_MAX_BYTES = 16 * 1024
+"""Larger tasks (fetched pages) are sent to idle workers only: one could fill the pipe while the
+worker writes its answer to the parent, and each would wait for the other for ever."""
 _TASKS_PER_WORKER = 500
 """A worker is replaced after this many inputs: lxml and trafilatura keep growing a process's
 heap (to 250+ MB over 5,000 pages), and a new one forks from the warm server in milliseconds."""
@@ -221,7 +230,11 @@ def _worker_main(
 
 
 class _Worker:
-    """One worker process, the pipe to it, and the input it is working on."""
+    """One worker process, the pipe to it, and the inputs sent to it that it has not answered.
+
+    The worker answers in the order it was sent inputs; the first of ``inflight`` is the one
+    it is working on, and ``deadline`` is when that one's budget runs out.
+    """
 
     def __init__(
         self, context: Any, budget: Budget, max_bytes: int, now: datetime, name: str, html: bool
@@ -237,22 +250,33 @@ class _Worker:
             self.process.start()
         child_end.close()
         self.conn: Connection = parent_end
-        self.seq = -1
+        self.inflight: deque[tuple[int, Task, bytes]] = deque()
         self.deadline = 0.0
         self.load = 0
         """Inputs sent, in tenths: :data:`_TEXT_FILES_PER_TASK` plain-text files make one."""
+        self.retiring = False
+        """It has had its quota of inputs: it gets no more and stops once it has answered."""
         self._ready = False
 
-    def send(self, seq: int, task: Task, seconds: float) -> None:
+    def send(self, seq: int, task: Task, message: bytes, seconds: float) -> None:
+        """Send a pickled task; its budget starts now if the worker has nothing else to do."""
         if not self._ready:  # the budget starts once the worker has started
             if not self.conn.poll(_START_TIMEOUT):
                 raise OSError("a worker process did not start")
             self.conn.recv()
             self._ready = True
-        self.conn.send(task)
+        self.conn.send_bytes(message)
         self.load += _TEXT_FILES_PER_TASK if _is_html_task(task) else 1
-        self.seq = seq
-        self.deadline = time.monotonic() + seconds
+        if not self.inflight:
+            self.deadline = time.monotonic() + seconds
+        self.inflight.append((seq, task, message))
+
+    def answered(self, seconds: float) -> int:
+        """Take the first input off ``inflight``; the next one's budget starts now."""
+        seq, _task, _message = self.inflight.popleft()
+        if self.inflight:
+            self.deadline = time.monotonic() + seconds
+        return seq
 
     def kill(self) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -331,8 +355,9 @@ class WorkerPool:
         self._max_bytes = max_bytes
         self._now = now
         self._jobs = max(1, jobs)
-        self._idle: list[_Worker] = []
-        self._busy: dict[int, _Worker] = {}  # by sequence number
+        self._workers: list[_Worker] = []
+        self._unsent: deque[tuple[int, Task, bytes]] = deque()
+        """Inputs taken from the caller (or not started by a lost worker), not yet sent."""
         self._started = 0
         self._starter: threading.Thread | None = None
         self._start_error: BaseException | None = None
@@ -371,7 +396,7 @@ class WorkerPool:
 
     def _start_all(self) -> None:
         try:
-            self._idle = [self._spawn() for _ in range(self._jobs)]  # they warm up in parallel
+            self._workers = [self._spawn() for _ in range(self._jobs)]  # they warm up together
         except BaseException as exc:  # raised again by the first dispatch
             self._start_error = exc
 
@@ -383,53 +408,85 @@ class WorkerPool:
             error, self._start_error = self._start_error, None
             raise error
 
-    def _get_idle(self) -> _Worker:
+    def _worker_for(self, size: int) -> _Worker | None:
+        """Return the worker to send a task of ``size`` bytes to, None when all are full.
+
+        An idle worker first, else a new one while fewer than ``jobs`` take inputs, else one
+        that may queue it (:data:`_QUEUED_PER_WORKER`, :data:`_QUEUED_MAX_BYTES`).
+        """
         self._wait_started()
-        if not self._idle and not self._started:  # first use: start them all, they warm up
+        if not self._started:  # first use: start them all, they warm up together
             self._start_all()
             self._wait_started()
-        if self._idle:
-            return self._idle.pop(0)
-        return self._spawn()
-
-    def _dispatch(self, seq: int, task: Task) -> None:
-        worker = self._get_idle()
-        try:
-            worker.send(seq, task, self._budget.seconds)
-        except (OSError, ValueError, EOFError):  # it died while idle: replace it, try again
-            worker.kill()
-            self.replaced += 1
+        active = [worker for worker in self._workers if not worker.retiring]
+        for worker in active:
+            if not worker.inflight:
+                return worker
+        if len(active) < self._jobs:
             worker = self._spawn()
-            worker.send(seq, task, self._budget.seconds)
-        self._busy[seq] = worker
+            self._workers.append(worker)
+            return worker
+        if size <= _QUEUED_MAX_BYTES:
+            for worker in active:
+                if len(worker.inflight) <= _QUEUED_PER_WORKER:
+                    return worker
+        return None
 
-    def _collect(self, outcomes: dict[int, Outcome]) -> None:
-        """Wait for the next finished or overdue input and record its outcome."""
-        soonest = min(worker.deadline for worker in self._busy.values())
-        timeout = max(0.0, soonest - time.monotonic())
-        by_conn = {worker.conn: seq for seq, worker in self._busy.items()}
-        for conn in wait(list(by_conn), timeout):
-            seq = by_conn[conn]  # type: ignore[index] # wait() returns what it was given
-            worker = self._busy.pop(seq)
-            try:
-                outcomes[seq] = worker.conn.recv()
-            except (EOFError, OSError):
-                worker.process.join()
-                outcomes[seq] = Failed(_crash_reason(worker.process.exitcode))
-                worker.conn.close()
-                self.replaced += 1
+    def _dispatch(self, seq: int, task: Task, message: bytes) -> bool:
+        """Send a task to a worker; False when every worker is full."""
+        worker = self._worker_for(len(message))
+        if worker is None:
+            return False
+        try:
+            worker.send(seq, task, message, self._budget.seconds)
+        except (OSError, ValueError, EOFError):  # it died: replace it, try once more
+            if worker.inflight:
+                worker.retiring = True  # collecting its answers finds out what happened
             else:
-                if worker.load >= self._tasks_per_worker * _TEXT_FILES_PER_TASK:
-                    worker.stop()
-                else:
-                    self._idle.append(worker)
-        now = time.monotonic()
-        for seq, worker in list(self._busy.items()):
-            if worker.deadline <= now:
-                del self._busy[seq]
+                self._workers.remove(worker)
                 worker.kill()
                 self.replaced += 1
+            worker = self._spawn()
+            self._workers.append(worker)
+            worker.send(seq, task, message, self._budget.seconds)
+        if worker.load >= self._tasks_per_worker * _TEXT_FILES_PER_TASK:
+            worker.retiring = True
+        return True
+
+    def _lose(self, worker: _Worker) -> None:
+        """Forget a dead worker; the inputs it was sent but had not started go out again."""
+        self._workers.remove(worker)
+        self._unsent.extendleft(reversed(worker.inflight))
+        worker.inflight.clear()
+        self.replaced += 1
+
+    def _collect(self, outcomes: dict[int, Outcome]) -> None:
+        """Wait for the next answered or overdue input and record its outcome."""
+        busy = [worker for worker in self._workers if worker.inflight]
+        soonest = min(worker.deadline for worker in busy)
+        by_conn = {worker.conn: worker for worker in busy}
+        for conn in wait(list(by_conn), max(0.0, soonest - time.monotonic())):
+            worker = by_conn[conn]  # type: ignore[index] # wait() returns what it was given
+            try:
+                outcome = worker.conn.recv()
+            except (EOFError, OSError):
+                worker.process.join()
+                seq, _task, _message = worker.inflight.popleft()
+                outcomes[seq] = Failed(_crash_reason(worker.process.exitcode))
+                worker.conn.close()
+                self._lose(worker)
+                continue
+            outcomes[worker.answered(self._budget.seconds)] = outcome
+            if worker.retiring and not worker.inflight:
+                self._workers.remove(worker)
+                worker.stop()
+        now = time.monotonic()
+        for worker in [worker for worker in self._workers if worker.inflight]:
+            if worker.deadline <= now:
+                seq, _task, _message = worker.inflight.popleft()
                 outcomes[seq] = Failed(f"extraction took longer than {self._budget.seconds:g} s")
+                worker.kill()
+                self._lose(worker)
 
     def run(self, items: Iterable[tuple[C, Task]]) -> Iterator[tuple[C, Outcome]]:
         """Process ``(context, task)`` pairs; yield ``(context, outcome)`` in input order.
@@ -443,15 +500,21 @@ class WorkerPool:
         outcomes: dict[int, Outcome] = {}
         next_seq = next_out = 0
         while True:
-            while not exhausted and len(self._busy) < self._jobs and next_seq - next_out < window:
-                try:
-                    context, task = next(pending)
-                except StopIteration:
-                    exhausted = True
+            while True:
+                if not self._unsent:
+                    if exhausted or next_seq - next_out >= window:
+                        break
+                    try:
+                        context, task = next(pending)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    contexts[next_seq] = context
+                    self._unsent.append((next_seq, task, _pickled(task)))
+                    next_seq += 1
+                if not self._dispatch(*self._unsent[0]):
                     break
-                contexts[next_seq] = context
-                self._dispatch(next_seq, task)
-                next_seq += 1
+                self._unsent.popleft()
             if next_out in outcomes:
                 yield contexts.pop(next_out), outcomes.pop(next_out)
                 next_out += 1
@@ -464,9 +527,15 @@ class WorkerPool:
         """Stop idle workers and kill busy ones."""
         with contextlib.suppress(Exception):
             self._wait_started()
-        for worker in self._busy.values():
-            worker.kill()
-        self._busy.clear()
-        for worker in self._idle:
-            worker.stop()
-        self._idle.clear()
+        for worker in self._workers:
+            if worker.inflight:
+                worker.kill()
+            else:
+                worker.stop()
+        self._workers.clear()
+        self._unsent.clear()
+
+
+def _pickled(task: Task) -> bytes:
+    """Pickle a task as ``Connection.send`` would (the worker's ``recv`` reads it)."""
+    return bytes(ForkingPickler.dumps(task))

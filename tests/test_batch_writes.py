@@ -380,3 +380,32 @@ def test_batch_writer_commit_marks_cover_only_what_was_committed(tmp_path: Path)
     assert len(marks) >= 3
     assert all(mark <= committed for mark, committed in marks), marks
     assert marks[-1] == (1500, 1500)
+
+
+def test_batch_writer_adds_waiting_articles_a_few_per_put(tmp_path: Path) -> None:
+    """Articles put during a background commit wait; once it is on disk they go to the next
+    writer a few per put (so the caller keeps handing workers their inputs), not all at once,
+    and every one of them is committed in the end."""
+    import dataclasses
+
+    from newscli.store import _REPLAYED_PER_PUT, Store
+
+    def article(number: int) -> Any:
+        body = " ".join(f"w{number}x{word % 97}" for word in range(60))
+        return dataclasses.replace(_tiny_article(number), body=body, language="en")
+
+    store = Store.open(tmp_path / "ix", create=True)
+    with store.writer(batch_size=None, batch_seconds=600, lock_wait=0) as writer:
+        for number in range(500):  # the first batch: its commit starts in the background
+            writer.put(article(number), new=True)
+        background = writer._background
+        assert background is not None
+        for number in range(500, 520):  # ~10 ms of puts against a commit of ~0.5 s
+            writer.put(article(number), new=True)
+        assert len(writer._waiting) == 20, "the first commit ended before the puts: too fast"
+        background._thread.join()
+        writer.put(article(520), new=True)
+        assert writer._background is None
+        assert len(writer._waiting) == 21 - _REPLAYED_PER_PUT
+    assert writer.committed == 521
+    assert store.document_count() == 521
