@@ -71,6 +71,10 @@ _TEXT_FILES_PER_TASK = 10
 """Plain-text files that count as one input towards :data:`_TASKS_PER_WORKER`: text does not
 grow the heap, and a fresh worker fills its caches (stemmer, regular expressions, copied
 pages) again, which cost 10 % of the workers' CPU on 10,000 text files replaced every 500."""
+_WORKER_NICENESS = 10
+"""Workers run at a lower priority than the parent, which indexes what they send: with two
+cores, two workers and the parent share them, and a parent held back by the scheduler left
+the workers waiting for it (10,000 text files, medians of 4 A/B runs: 104 s -> 91 s)."""
 _START_TIMEOUT = 120.0
 _STOP_TIMEOUT = 2.0
 
@@ -206,6 +210,8 @@ def _worker_main(
 ) -> None:
     """Serve tasks from ``conn`` until it closes or sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    with contextlib.suppress(OSError):
+        os.nice(_WORKER_NICENESS)
     _warm_up(html)
     _limit_memory(budget.memory_mb)
     conn.send("ready")
