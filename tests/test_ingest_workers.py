@@ -297,3 +297,28 @@ def test_worker_pool_counts_ten_text_files_as_one_task() -> None:
     assert [given for given, _ in outcomes] == [source.given for source in sources]
     assert all(isinstance(outcome, Built) for _, outcome in outcomes)
     assert 2 <= started <= 4  # 15 text files: a worker retires after 10
+
+
+def test_worker_pool_workers_run_below_the_parents_priority() -> None:
+    """The parent indexes what the workers send: on a busy machine it must not wait for CPU
+    behind them."""
+    from datetime import UTC, datetime
+
+    from newscli.sources import expand
+    from newscli.workers import _WORKER_NICENESS, Budget, Built, Task, WorkerPool
+
+    sources = [item for item in expand([str(CORPUS)]) if not hasattr(item, "reason")]
+    parent = os.getpriority(os.PRIO_PROCESS, 0)
+    with WorkerPool(
+        jobs=2,
+        budget=Budget(seconds=60, memory_mb=0),
+        max_bytes=10_000_000,
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+        html=False,
+    ) as pool:
+        outcomes = list(pool.run((source.given, Task(source)) for source in sources))
+        priorities = {
+            os.getpriority(os.PRIO_PROCESS, worker.process.pid) for worker in pool._workers
+        }
+    assert all(isinstance(outcome, Built) for _, outcome in outcomes)
+    assert priorities == {min(19, parent + _WORKER_NICENESS)}
