@@ -130,6 +130,18 @@ _Entries = dict[str, tuple[str, str, str]]
 _Templates = dict[str, tuple[str, tuple[str, ...]]]
 
 
+_BYTES_PER_ENTRY = 130
+"""About what one file's entry takes in :data:`STATE_FILE` (13 MB for 100,000 files)."""
+
+
+def cached_files(index_dir: Path) -> int:
+    """Estimate, without reading it, how many files the index's stat cache holds."""
+    try:
+        return (index_dir / STATE_FILE).stat().st_size // _BYTES_PER_ENTRY
+    except OSError:
+        return 0
+
+
 def _read_state(path: Path) -> tuple[int, _Entries, _Templates] | None:
     """The generation, entries and templates saved in ``path``; None if missing or unreadable."""
     try:

@@ -43,6 +43,8 @@ __all__ = [
     "WorkerPool",
     "default_jobs",
     "process",
+    "start_fork_server",
+    "start_fork_server_in_background",
 ]
 
 log = get_logger(__name__)
@@ -52,7 +54,7 @@ C = TypeVar("C")
 _PRELOAD_TEXT = ["newscli.pipeline", "newscli.store", "newscli.warmup"]
 _PRELOAD_HTML = ["newscli.pipeline", "newscli.store", "trafilatura", "newscli.warmup"]
 """Imported once by the fork server, so that starting or replacing a worker is cheap; without
-HTML to extract, trafilatura (a second of start-up) is left out."""
+HTML to extract, trafilatura (a second of start-up) is left out (see start_fork_server)."""
 MAX_ARTICLE_CHARS = 1_000_000
 """Longer cleaned texts are refused: no news article is that long, and indexing one would take
 the main process (which has no budget) minutes and gigabytes."""
@@ -355,7 +357,6 @@ class WorkerPool:
     ) -> None:
         self._context = multiprocessing.get_context("forkserver")
         self._tasks_per_worker = max(1, tasks_per_worker)
-        self._context.set_forkserver_preload(_PRELOAD_HTML if html else _PRELOAD_TEXT)
         self._html = html
         self._budget = budget
         self._max_bytes = max_bytes
@@ -365,6 +366,8 @@ class WorkerPool:
         self._unsent: deque[tuple[int, Task, bytes]] = deque()
         """Inputs taken from the caller (or not started by a lost worker), not yet sent."""
         self._started = 0
+        self._launched = False
+        """Whether the workers were started (or are starting in the background)."""
         self._starter: threading.Thread | None = None
         self._start_error: BaseException | None = None
         self.replaced = 0
@@ -394,14 +397,17 @@ class WorkerPool:
 
     def start_in_background(self) -> None:
         """Start the workers in a thread, so they warm up while the caller prepares the work."""
-        if self._starter is None and not self._started:
+        if not self._launched:
+            self._launched = True
             self._starter = threading.Thread(
                 target=self._start_all, name="newscli-pool-start", daemon=True
             )
             self._starter.start()
 
     def _start_all(self) -> None:
+        self._launched = True
         try:
+            start_fork_server(html=self._html)
             self._workers = [self._spawn() for _ in range(self._jobs)]  # they warm up together
         except BaseException as exc:  # raised again by the first dispatch
             self._start_error = exc
@@ -414,6 +420,29 @@ class WorkerPool:
             error, self._start_error = self._start_error, None
             raise error
 
+    @property
+    def html(self) -> bool:
+        """Whether the workers are ready for HTML (trafilatura loaded by the fork server)."""
+        return self._html
+
+    def include_html(self) -> None:
+        """Make a pool started for plain text only ready for HTML too, before any input is
+        sent: its workers are stopped and the fork server started again with trafilatura
+        loaded (without that, each worker would load it: a second per worker and per
+        replacement)."""
+        if self._html:
+            return
+        if any(worker.inflight for worker in self._workers):
+            raise RuntimeError("include_html() after inputs were sent")
+        self._html = True
+        with contextlib.suppress(Exception):
+            self._wait_started()
+        for worker in self._workers:
+            worker.stop()
+        self._workers.clear()
+        self._launched = False
+        self.start_in_background()
+
     def _worker_for(self, size: int) -> _Worker | None:
         """Return the worker to send a task of ``size`` bytes to, None when all are full.
 
@@ -421,7 +450,7 @@ class WorkerPool:
         that may queue it (:data:`_QUEUED_PER_WORKER`, :data:`_QUEUED_MAX_BYTES`).
         """
         self._wait_started()
-        if not self._started:  # first use: start them all, they warm up together
+        if not self._launched:  # first use: start them all, they warm up together
             self._start_all()
             self._wait_started()
         active = [worker for worker in self._workers if not worker.retiring]
@@ -540,6 +569,52 @@ class WorkerPool:
                 worker.stop()
         self._workers.clear()
         self._unsent.clear()
+
+
+_server_lock = threading.Lock()
+_server_html: bool | None = None
+"""Whether the fork server started by :func:`start_fork_server` loaded trafilatura (None:
+none started)."""
+
+
+def start_fork_server(*, html: bool) -> None:
+    """Start this process's worker fork server, unless it runs: with the modules workers for
+    plain text need and, with ``html``, trafilatura too (one without it is restarted).
+
+    Workers fork from it in milliseconds, but it takes ~0.6 s to start (~1.5 s with
+    trafilatura), so an ingest with a long scan ahead starts it first, in the background.
+    """
+    global _server_html
+    from multiprocessing import forkserver
+
+    with _server_lock:
+        if _server_html is None or (html and not _server_html):
+            if _server_html is not None:
+                _stop_fork_server()
+            multiprocessing.get_context("forkserver").set_forkserver_preload(
+                _PRELOAD_HTML if html else _PRELOAD_TEXT
+            )
+            _server_html = html
+        forkserver.ensure_running()  # a no-op while it runs
+
+
+def start_fork_server_in_background(*, html: bool) -> None:
+    """:func:`start_fork_server` in a thread: the caller goes on while it starts."""
+    threading.Thread(
+        target=start_fork_server, kwargs={"html": html}, name="newscli-fork-server", daemon=True
+    ).start()
+
+
+def _stop_fork_server() -> None:
+    """Stop this process's fork server, if it runs, so that the next worker starts a new one
+    (with the preload list set since). Uses multiprocessing's own ``_stop``, made for its tests:
+    where it is missing, the old server goes on and workers load what they need themselves."""
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        with contextlib.suppress(Exception):
+            stop()
 
 
 def _pickled(task: Task) -> bytes:

@@ -322,3 +322,65 @@ def test_worker_pool_workers_run_below_the_parents_priority() -> None:
         }
     assert all(isinstance(outcome, Built) for _, outcome in outcomes)
     assert priorities == {min(19, parent + _WORKER_NICENESS)}
+
+
+def test_worker_pool_started_for_text_restarts_its_fork_server_for_html(tmp_path: Path) -> None:
+    """Ingest starts workers for plain text when the first changed input is text; an HTML
+    input found later gets them a fork server with trafilatura loaded, and is extracted."""
+    from datetime import UTC, datetime
+    from multiprocessing import forkserver
+
+    from newscli import workers
+    from newscli.sources import expand
+    from newscli.workers import Budget, Built, Task, WorkerPool
+
+    workers._stop_fork_server()
+    workers._server_html = None
+    for day in range(1, 4):
+        page = HTML_PAGE.format(title=f"Border talks {day}", day=day, text=f"Round {day} began.")
+        (tmp_path / f"page{day}.html").write_text(page, encoding="utf-8")
+    sources = [item for item in expand([str(tmp_path)]) if not hasattr(item, "reason")]
+    with WorkerPool(
+        jobs=1,
+        budget=Budget(seconds=60, memory_mb=0),
+        max_bytes=10_000_000,
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+        html=False,
+    ) as pool:
+        pool.start_in_background()
+        pool._wait_started()
+        text_server = forkserver._forkserver._forkserver_pid
+        pool.include_html()
+        outcomes = list(pool.run((source.given, Task(source)) for source in sources))
+        assert pool.html
+        assert forkserver._forkserver._forkserver_pid not in (None, text_server)
+    titles = [outcome.article.title for _, outcome in outcomes if isinstance(outcome, Built)]
+    assert titles == ["Border talks 1", "Border talks 2", "Border talks 3"]
+
+
+def test_start_fork_server_restarts_only_to_add_trafilatura() -> None:
+    """A started fork server is reused; one without trafilatura is replaced when HTML is to be
+    extracted, and one with it also serves plain text."""
+    from multiprocessing import forkserver
+
+    from newscli import workers
+
+    workers._stop_fork_server()
+    workers._server_html = None
+    workers.start_fork_server(html=False)
+    text_server = forkserver._forkserver._forkserver_pid
+    workers.start_fork_server(html=False)
+    assert forkserver._forkserver._forkserver_pid == text_server
+    workers.start_fork_server(html=True)
+    html_server = forkserver._forkserver._forkserver_pid
+    assert html_server not in (None, text_server)
+    workers.start_fork_server(html=False)
+    assert forkserver._forkserver._forkserver_pid == html_server
+
+
+def test_cached_files_estimates_the_stat_cache_size(tmp_path: Path) -> None:
+    from newscli.filestate import _BYTES_PER_ENTRY, cached_files
+
+    assert cached_files(tmp_path) == 0
+    (tmp_path / STATE_FILE).write_bytes(b"x" * (_BYTES_PER_ENTRY * 7))
+    assert cached_files(tmp_path) == 7
