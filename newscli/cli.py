@@ -17,6 +17,10 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
+from newscli.startup import import_click
+
+import_click()  # before Click is first imported: it keeps `newscli search` quick to start
+
 import click
 
 from newscli import __version__, config, render
@@ -34,10 +38,11 @@ from newscli.errors import (
     EXIT_PARTIAL,
     NewscliError,
 )
-from newscli.models import Article, IngestReport, RefreshReport
+from newscli.models import Article
 
 if TYPE_CHECKING:
     from newscli.api import Corpus
+    from newscli.models import IngestReport, RefreshReport
 
 __all__ = ["cli", "exit_code_for", "main", "refresh_exit_code"]
 

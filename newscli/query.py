@@ -29,12 +29,13 @@ from whoosh.util.times import adatetime
 
 from newscli.analysis import FoldingAnalyzer, fold, fold_word
 from newscli.errors import BadQuery
-from newscli.models import SearchHit, SearchPage, Timeline
+from newscli.models import SearchHit, SearchPage
 from newscli.phrases import exact_phrases
 from newscli.store import FOLDED_FIELD, STEM_FIELDS, article_from_fields, count_matching
 
 if TYPE_CHECKING:
     from newscli.aliases import AliasTable
+    from newscli.models import Timeline
 
 __all__ = [
     "PERIODS",
@@ -1126,6 +1127,8 @@ def timeline(
     (within the ``mentions_since``/``mentions_until`` range, when given). Only periods with
     articles are listed; ``gaps`` says how many empty periods precede each.
     """
+    from newscli.models import Timeline
+
     if by not in PERIODS:
         raise BadQuery(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
     if field not in TIMELINE_FIELDS:

@@ -51,10 +51,12 @@ from newscli.codec import CompactPositions
 from newscli.config import DEFAULT_BATCH_SIZE
 from newscli.errors import IndexBusy, IndexNotFound, IndexUnusable
 from newscli.ids import MIN_PREFIX
-from newscli.models import Article, DateCandidate, IndexCheck, RebuildReport, Stats
+from newscli.models import Article, DateCandidate
 
 if TYPE_CHECKING:
     from whoosh.writing import IndexWriter
+
+    from newscli.models import IndexCheck, RebuildReport, Stats
 
 __all__ = [
     "FOLDED_FIELD",
@@ -700,6 +702,8 @@ class Store:
 
     def stats(self) -> Stats:
         """Count documents, sources, languages and dates."""
+        from newscli.models import Stats
+
         with self.searcher() as searcher:
             reader = searcher.reader()
             sources = []
@@ -1138,6 +1142,8 @@ def check_index(folder: Path, *, lock_wait: float = 0.0) -> IndexCheck:
 
 
 def _check_locked(folder: Path) -> IndexCheck:
+    from newscli.models import IndexCheck
+
     problems: list[str] = []
     version = _read_meta_version(folder)
     if version is None:
@@ -1222,6 +1228,8 @@ def rebuild_index(
     unreadable.
     """
     import shutil
+
+    from newscli.models import RebuildReport
 
     folder = folder.expanduser()
     if not folder.is_dir():

@@ -29,6 +29,8 @@ HEAVY = (
     "logging",  # with traceback, string and threading: 3-4 % of a cold search
     "whoosh.qparser.dateparse",  # needed for date: and mentions: terms only
     "whoosh.lang.dmetaphone",
+    "uuid",  # with platform: Click's UUID parameter type only
+    "platform",
 )
 PROBE = """
 import json, sys
@@ -120,3 +122,54 @@ def test_search_process_freezes_its_modules_for_the_collector(sample_index: Path
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("\n") == 2  # the two sample articles that mention Termez
+
+
+def test_search_defines_no_report_models(sample_index: Path) -> None:
+    code = (
+        "import sys\n"
+        "from newscli import cli\n"
+        "sys.argv = ['newscli', '--index', sys.argv[1], 'search', 'Termez', '--format', 'json']\n"
+        "try:\n"
+        "    cli.main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "assert 'newscli._more_models' not in sys.modules\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(sample_index)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_models_defined_on_first_use_are_models_types() -> None:
+    code = (
+        "import pickle, sys\n"
+        "import newscli\n"
+        "from newscli import models\n"
+        "assert 'newscli._more_models' not in sys.modules\n"
+        "from newscli.models import Failure, IngestReport, Source\n"
+        "assert newscli.IngestReport is IngestReport is models.IngestReport\n"
+        "assert IngestReport.__module__ == 'newscli.models'\n"
+        "report = IngestReport(added=1, failed=[Failure('a.txt', 'unreadable')])\n"
+        "assert pickle.loads(pickle.dumps(report)) == report\n"
+        "assert b'newscli._more_models' not in pickle.dumps(report)\n"
+        "assert repr(Source('k')) == "
+        "\"Source(key='k', path=None, url=None, given='', signature=None)\"\n"
+        "assert set(models.__all__) <= set(dir(models))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_click_loads_without_uuid_and_converts_uuids_with_it() -> None:
+    code = (
+        "import sys\n"
+        "from newscli import cli\n"
+        "import click\n"
+        "assert 'uuid' not in sys.modules\n"
+        "value = click.UUID.convert('12345678123456781234567812345678', None, None)\n"
+        "import uuid\n"
+        "assert isinstance(value, uuid.UUID) and value.hex == '12345678123456781234567812345678'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
