@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from newscli.startup import import_dataclasses
+
+import_dataclasses()  # before any module of ours imports dataclasses: see newscli.startup
+
 from newscli.errors import (
     ArticleNotFound,
     BadQuery,

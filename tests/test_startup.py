@@ -124,7 +124,7 @@ def test_search_process_freezes_its_modules_for_the_collector(sample_index: Path
     assert result.stdout.count("\n") == 2  # the two sample articles that mention Termez
 
 
-def test_search_defines_no_report_models(sample_index: Path) -> None:
+def test_search_defines_no_report_models_and_loads_no_inspect(sample_index: Path) -> None:
     code = (
         "import sys\n"
         "from newscli import cli\n"
@@ -134,6 +134,7 @@ def test_search_defines_no_report_models(sample_index: Path) -> None:
         "except SystemExit as exc:\n"
         "    assert not exc.code, exc.code\n"
         "assert 'newscli._more_models' not in sys.modules\n"
+        "assert 'inspect' not in sys.modules\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code, str(sample_index)], capture_output=True, text=True
@@ -170,6 +171,58 @@ def test_click_loads_without_uuid_and_converts_uuids_with_it() -> None:
         "value = click.UUID.convert('12345678123456781234567812345678', None, None)\n"
         "import uuid\n"
         "assert isinstance(value, uuid.UUID) and value.hex == '12345678123456781234567812345678'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+HELP_PROBE = """
+import json, sys
+if sys.argv[1] == "inspect-first":
+    import inspect
+from newscli.cli import cli
+
+def walk(command, path):
+    yield path, command.help, [(p.name, getattr(p, "help", None)) for p in command.params]
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        yield from walk(sub, f"{path} {name}")
+
+print(json.dumps(list(walk(cli, "newscli"))))
+"""
+
+
+def test_help_texts_are_the_same_without_inspect_loaded() -> None:
+    """Click dedents option help with the stand-in's cleandoc while inspect is not loaded."""
+    texts = [
+        subprocess.run(
+            [sys.executable, "-c", HELP_PROBE, how],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for how in ("inspect-first", "as-newscli-starts")
+    ]
+    assert json.loads(texts[0]) == json.loads(texts[1])
+    assert len(json.loads(texts[0])) > 10
+
+
+def test_dataclasses_and_click_load_without_inspect() -> None:
+    code = (
+        "import sys\n"
+        "from newscli import cli, query\n"
+        "assert 'inspect' not in sys.modules\n"
+        "import dataclasses, inspect\n"
+        "from newscli.models import SearchPage\n"
+        "@dataclasses.dataclass\n"
+        "class Undocumented:\n"
+        "    x: int\n"
+        "assert Undocumented.__doc__ == 'Undocumented(x: int)'\n"
+        "assert dataclasses.replace(SearchPage((), 1), total=2).total == 2\n"
+        "assert cli.click.core.inspect.cleandoc('  a\\n    b') == 'a\\nb'\n"
+        "import cached_property\n"
+        "async def coroutine(): pass\n"
+        "assert cached_property.asyncio.iscoroutinefunction(coroutine)\n"
+        "assert not cached_property.asyncio.iscoroutinefunction(len)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
