@@ -26,11 +26,11 @@ from newscli.errors import (
     IndexUnusable,
     NewscliError,
 )
-from newscli.models import Article, SearchHit, SearchPage
+from newscli.models import SearchHit, SearchPage
 
 if TYPE_CHECKING:
     from newscli.api import Corpus
-    from newscli.models import Failure, IngestReport, Stats
+    from newscli.models import Article, Failure, IngestReport, Stats
 
 __all__ = [
     "Article",
@@ -58,7 +58,7 @@ def __getattr__(name: str) -> Any:
         from newscli.api import Corpus
 
         return Corpus
-    if name in ("Failure", "IngestReport", "Stats"):
+    if name in ("Article", "Failure", "IngestReport", "Stats"):
         from newscli import models
 
         return getattr(models, name)

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from newscli.models import DocumentKind
+
 __all__ = [
+    "Article",
+    "DateCandidate",
     "Failure",
     "IndexCheck",
     "IngestReport",
@@ -41,6 +45,52 @@ class Removal:
 
     rule: str
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DateCandidate:
+    """A publication date found in one place, kept even when another place was preferred."""
+
+    date: str
+    """ISO 8601, as for ``Article.date``."""
+    source: str
+    """Where it was found: ``sidecar``, ``feed``, ``html-meta``, ``published-line``, ``url``,
+    ``text-header``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A cleaned article with its metadata, as stored in the index."""
+
+    id: str
+    title: str | None
+    body: str
+    path: str | None = None
+    url: str | None = None
+    source: str | None = None
+    author: str | None = None
+    language: str | None = None
+    date: str | None = None
+    """Publication date, ISO 8601: ``YYYY-MM-DD`` when only the day is known."""
+    date_source: str | None = None
+    """Where ``date`` came from: ``html-meta``, ``sidecar``, ``text-header``, ``url``, ..."""
+    credits: tuple[str, ...] = ()
+    """Credit lines taken out of the body ("Sources: ...", "Picture: ...")."""
+    kind: str = DocumentKind.TEXT.value
+    content_hash: str = ""
+    """Hash of the cleaned title and body: equal hashes mean duplicate articles."""
+    source_hash: str = ""
+    """Hash of the raw input (and sidecar): equal hashes mean nothing to re-do."""
+    ingested: str = ""
+    """When this version was indexed, ISO 8601 UTC with ``Z``."""
+    removed: tuple[Removal, ...] = field(default=(), compare=False)
+    """What cleaning removed (not stored in the index; shown by ``extract --explain``)."""
+    date_confidence: str | None = None
+    """How sure ``date`` is: ``high``, ``medium`` or ``low`` (e.g. a bare header date)."""
+    date_candidates: tuple[DateCandidate, ...] = ()
+    """Every publication date found, most reliable place first (``date`` is the first)."""
+    mentions: tuple[str, ...] = ()
+    """Days the body mentions (``YYYY-MM-DD``), sorted; year-less dates resolved or dropped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +207,8 @@ class RebuildReport:
 
 
 for _type in (
+    Article,
+    DateCandidate,
     Source,
     Removal,
     Failure,

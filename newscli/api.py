@@ -22,13 +22,14 @@ from newscli.config import (
 from newscli.errors import ArticleNotFound, NewscliError
 from newscli.ids import ID_LENGTH, MIN_PREFIX, article_id, canonical_url
 from newscli.logs import get_logger
-from newscli.models import Article, SearchPage
+from newscli.models import SearchPage
 from newscli.store import BatchWriter, Fingerprint, RunLock, Store
 
 if TYPE_CHECKING:
     from newscli.feeds import FeedEntry
     from newscli.fetch import Fetcher
     from newscli.models import (
+        Article,
         Failure,
         IndexCheck,
         IngestReport,

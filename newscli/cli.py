@@ -38,7 +38,6 @@ from newscli.errors import (
     EXIT_PARTIAL,
     NewscliError,
 )
-from newscli.models import Article
 
 if TYPE_CHECKING:
     from newscli.api import Corpus
@@ -679,6 +678,8 @@ def extract(
         time_budget=time_budget,
         memory_budget_mb=memory_budget,
     )
+    from newscli.models import Article
+
     for item in results:
         render.extracted(item, as_json=as_json, explain=explain, first=ok == 0)
         ok, failed = (ok + 1, failed) if isinstance(item, Article) else (ok, failed + 1)

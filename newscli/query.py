@@ -31,7 +31,7 @@ from newscli.analysis import FoldingAnalyzer, fold, fold_word
 from newscli.errors import BadQuery
 from newscli.models import SearchHit, SearchPage
 from newscli.phrases import exact_phrases
-from newscli.store import FOLDED_FIELD, STEM_FIELDS, article_from_fields, count_matching
+from newscli.store import FOLDED_FIELD, STEM_FIELDS, count_matching
 
 if TYPE_CHECKING:
     from newscli.aliases import AliasTable
@@ -1018,23 +1018,26 @@ def search(
     words_of = _words_by_hit(searcher, words, [hit.docnum for hit in shown])
     hits = []
     for hit in shown:
-        article = article_from_fields(dict(hit.fields()))
+        # The stored fields as store.article_from_fields reads them, without making an Article:
+        # a search that makes none need not define the class.
+        fields = hit.fields()
+        title = fields.get("title") or None
         snippet, spans = _snippet(hit, highlighter, words_of(hit.docnum))
         hits.append(
             SearchHit(
-                id=article.id,
-                title=article.title,
-                date=article.date,
-                date_source=article.date_source,
-                source=article.source,
-                author=article.author,
-                language=article.language,
-                path=article.path,
-                url=article.url,
+                id=fields["id"],
+                title=title,
+                date=fields.get("date_text"),
+                date_source=fields.get("date_source"),
+                source=fields.get("source_name"),
+                author=fields.get("author"),
+                language=fields.get("language"),
+                path=fields.get("path"),
+                url=fields.get("url"),
                 score=round(float(hit.score or 0.0), 4),
                 snippet=snippet,
                 highlights=spans,
-                lead="" if article.title else _lead(article.body),
+                lead="" if title else _lead(fields.get("body", "")),
             )
         )
     return SearchPage(

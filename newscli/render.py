@@ -18,12 +18,13 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from newscli.models import Article, SearchHit, SearchPage
+from newscli.models import SearchHit, SearchPage
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from newscli.models import (
+        Article,
         Failure,
         IndexCheck,
         IngestReport,

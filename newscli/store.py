@@ -51,12 +51,11 @@ from newscli.codec import CompactPositions
 from newscli.config import DEFAULT_BATCH_SIZE
 from newscli.errors import IndexBusy, IndexNotFound, IndexUnusable
 from newscli.ids import MIN_PREFIX
-from newscli.models import Article, DateCandidate
 
 if TYPE_CHECKING:
     from whoosh.writing import IndexWriter
 
-    from newscli.models import IndexCheck, RebuildReport, Stats
+    from newscli.models import Article, IndexCheck, RebuildReport, Stats
 
 __all__ = [
     "FOLDED_FIELD",
@@ -278,6 +277,8 @@ def _accepts(schema: Schema, document: dict[str, Any]) -> bool:
 
 def article_from_fields(fields: dict[str, Any]) -> Article:
     """Rebuild an Article from a stored Whoosh document."""
+    from newscli.models import Article, DateCandidate
+
     return Article(
         id=fields["id"],
         title=fields.get("title") or None,
