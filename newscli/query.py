@@ -655,21 +655,23 @@ def build_filter(
 
 
 def _split_markers(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
-    plain: list[str] = []
+    """The text without its markers, and the ``(start, end)`` of each marked stretch in it."""
+    pieces = _MARKER.split(marked)  # text, marker, text, marker, ..., text
     spans: list[tuple[int, int]] = []
-    length = 0
+    length = len(pieces[0])
     start = -1
-    for char in marked:
-        if char == _OPEN:
+    for position in range(1, len(pieces), 2):
+        if pieces[position] == _OPEN:
             start = length
-        elif char == _CLOSE:
+        else:
             if start >= 0:
                 spans.append((start, length))
             start = -1
-        else:
-            plain.append(char)
-            length += 1
-    return "".join(plain), tuple(spans)
+        length += len(pieces[position + 1])
+    return "".join(pieces[::2]), tuple(spans)
+
+
+_MARKER = re.compile(f"([{_OPEN}{_CLOSE}])")
 
 
 _CONTEXT_WORD = re.compile(r"[^\W_]+")
