@@ -9,7 +9,8 @@ a phonetic filter newscli does not use either. Smaller ones: ``html`` (for an HT
 ``tempfile`` and ``shutil`` and with them ``bz2`` and ``lzma`` (for writing segments) and
 ``hashlib``, which loads OpenSSL, for the MD5 of term dictionary keys (the term dictionary
 reader of :mod:`newscli.codec` uses the interpreter's built-in MD5): about 7 % of the
-instructions of a cold search that finds nothing. While
+instructions of a cold search that finds nothing; ``random`` and ``queue`` (for the names of
+new files and for multiprocessing writers): 1 % more. While
 Whoosh's modules load, light stand-ins take their place in ``sys.modules``; they are removed
 right after, so any later ``import urllib.request`` or ``import asyncio`` gets the real module,
 and the stand-ins load the real module themselves if Whoosh ever calls them.
@@ -169,6 +170,8 @@ def import_whoosh() -> None:
         ),
         "html": _stand_in("html", escape=_html_escape),
         "tempfile": _stand_in("tempfile"),
+        "random": _stand_in("random"),  # whoosh.util and whoosh.classify: names of new files
+        "queue": _stand_in("queue"),  # whoosh.compat: for multiprocessing writers
         "shutil": _stand_in("shutil", copyfileobj=_copyfileobj),
         "hashlib": _stand_in("hashlib", md5=_md5),
     }
@@ -178,3 +181,4 @@ def import_whoosh() -> None:
         importlib.import_module("whoosh.query")  # binds morph_en.variations (Variations query)
         importlib.import_module("whoosh.analysis")  # binds dmetaphone.double_metaphone
         importlib.import_module("whoosh.codec.whoosh3")  # binds hashlib.md5, copyfileobj
+        importlib.import_module("whoosh.searching")  # whoosh.classify binds random

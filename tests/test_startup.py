@@ -80,7 +80,7 @@ def test_search_whoosh_stand_ins_are_gone_after_import() -> None:
     code = (
         "import sys, newscli.store\n"
         "assert 'urllib.request' not in sys.modules and 'asyncio' not in sys.modules\n"
-        "for name in ('hashlib', 'tempfile', 'shutil', 'html'):\n"
+        "for name in ('hashlib', 'tempfile', 'shutil', 'html', 'random', 'queue'):\n"
         "    assert name not in sys.modules, name\n"
         "import urllib.request, asyncio\n"
         "assert callable(urllib.request.urlopen) and callable(asyncio.run)\n"
@@ -97,6 +97,9 @@ def test_search_whoosh_stand_ins_are_gone_after_import() -> None:
         "copied = io.BytesIO()\n"
         "compound.copyfileobj(io.BytesIO(b'abc'), copied)\n"
         "assert copied.getvalue() == b'abc'\n"
+        "from whoosh import classify, util\n"
+        "assert len(util.random_name()) == 28 and 0 <= classify.random.random() < 1\n"
+        "assert compat.queue.Queue().empty()\n"
         "from newscli.codec import _md5_hash\n"
         "for key in (b'', b'body\\x00oil', 'Термез'.encode()):\n"
         "    assert _md5_hash(key) == filetables.md5_hash(key)\n"
