@@ -200,6 +200,8 @@ class _InColumnRange:
             low, high, values = self._low, self._high, self._values
             if isinstance(values, array) and (not values or min(values) > high):
                 self._docs = []  # a segment of later articles only: no scan needed
+            elif isinstance(values, array) and len(values) == self._count:
+                self._docs = [doc for doc, value in enumerate(values) if low <= value <= high]
             else:
                 self._docs = [doc for doc in range(self._count) if low <= values[doc] <= high]
         index = bisect_left(self._docs, docnum)
