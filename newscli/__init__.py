@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from newscli.startup import import_dataclasses
+
+import_dataclasses()  # before any module of ours imports dataclasses: see newscli.startup
+
 from newscli.errors import (
     ArticleNotFound,
     BadQuery,
@@ -22,10 +26,11 @@ from newscli.errors import (
     IndexUnusable,
     NewscliError,
 )
-from newscli.models import Article, Failure, IngestReport, SearchHit, SearchPage, Stats
+from newscli.models import SearchHit, SearchPage
 
 if TYPE_CHECKING:
     from newscli.api import Corpus
+    from newscli.models import Article, Failure, IngestReport, Stats
 
 __all__ = [
     "Article",
@@ -48,9 +53,13 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
-    """Import the Corpus facade (and Whoosh with it) only when it is first used."""
+    """Import the Corpus facade (and Whoosh with it) and the report types when first used."""
     if name == "Corpus":
         from newscli.api import Corpus
 
         return Corpus
+    if name in ("Article", "Failure", "IngestReport", "Stats"):
+        from newscli import models
+
+        return getattr(models, name)
     raise AttributeError(f"module 'newscli' has no attribute {name!r}")

@@ -22,23 +22,23 @@ from newscli.config import (
 from newscli.errors import ArticleNotFound, NewscliError
 from newscli.ids import ID_LENGTH, MIN_PREFIX, article_id, canonical_url
 from newscli.logs import get_logger
-from newscli.models import (
-    Article,
-    Failure,
-    IndexCheck,
-    IngestReport,
-    RebuildReport,
-    RefreshReport,
-    SearchPage,
-    Source,
-    Stats,
-    Timeline,
-)
+from newscli.models import SearchPage
 from newscli.store import BatchWriter, Fingerprint, RunLock, Store
 
 if TYPE_CHECKING:
     from newscli.feeds import FeedEntry
     from newscli.fetch import Fetcher
+    from newscli.models import (
+        Article,
+        Failure,
+        IndexCheck,
+        IngestReport,
+        RebuildReport,
+        RefreshReport,
+        Source,
+        Stats,
+        Timeline,
+    )
     from newscli.registry import FeedState, FetchState, RegisteredSource
     from newscli.sources import RawInput
     from newscli.workers import WorkerPool
@@ -212,6 +212,7 @@ class Corpus:
         already indexed from another input are counted as duplicates and not indexed twice.
         """
         from newscli import filestate
+        from newscli.models import IngestReport, Source
         from newscli.sources import expand
 
         if filestate.cached_files(self.index_dir) >= _PRESTART_FILES:
@@ -261,6 +262,7 @@ class Corpus:
         unchanged or a duplicate, and writes to the index.
         """
         from newscli import filestate
+        from newscli.models import Failure
 
         state = filestate.FileState.load(self.index_dir, generation=self._store.generation())
         writer.on_commit_start = state.checkpoint
@@ -446,6 +448,7 @@ class Corpus:
         yielded. Inputs go through the same worker pool, budgets, folder templates
         (``learn_templates``) and fetcher as in ``ingest``.
         """
+        from newscli.models import Failure, Source
         from newscli.sources import InputError, expand
         from newscli.templates import folder_templates
         from newscli.workers import Budget, Built, Failed, Task, WorkerPool, default_jobs
@@ -667,6 +670,7 @@ class Corpus:
         hints: dict[str, str],
     ) -> list[str]:
         """Check listed URLs and read feeds; return the URLs to ingest, failures to ``report``."""
+        from newscli.models import Failure
         from newscli.sources import is_url
 
         found: list[str] = []
@@ -695,6 +699,7 @@ class Corpus:
 
         Other links are reported; with a ``state``, only once (then remembered as refused).
         """
+        from newscli.models import Failure
         from newscli.sources import is_url
 
         urls = []
@@ -830,6 +835,7 @@ class Corpus:
         A line per run is appended to ``refresh.log`` beside the index.
         """
         from newscli import runlog
+        from newscli.models import Failure, IngestReport, RefreshReport
         from newscli.registry import FeedState, FetchState, RegistryError
         from newscli.sources import InputError
 
@@ -931,7 +937,7 @@ def _fetch_page(
     from newscli.feeds import canonical_link
     from newscli.fetch import FetchError
     from newscli.ids import content_hash
-    from newscli.models import DocumentKind
+    from newscli.models import DocumentKind, Source
     from newscli.sources import InputError, RawInput
 
     assert source.url is not None

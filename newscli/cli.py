@@ -17,6 +17,10 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
+from newscli.startup import import_click
+
+import_click()  # before Click is first imported: it keeps `newscli search` quick to start
+
 import click
 
 from newscli import __version__, config, render
@@ -34,10 +38,10 @@ from newscli.errors import (
     EXIT_PARTIAL,
     NewscliError,
 )
-from newscli.models import Article, IngestReport, RefreshReport
 
 if TYPE_CHECKING:
     from newscli.api import Corpus
+    from newscli.models import IngestReport, RefreshReport
 
 __all__ = ["cli", "exit_code_for", "main", "refresh_exit_code"]
 
@@ -674,6 +678,8 @@ def extract(
         time_budget=time_budget,
         memory_budget_mb=memory_budget,
     )
+    from newscli.models import Article
+
     for item in results:
         render.extracted(item, as_json=as_json, explain=explain, first=ok == 0)
         ok, failed = (ok + 1, failed) if isinstance(item, Article) else (ok, failed + 1)

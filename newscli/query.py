@@ -29,12 +29,13 @@ from whoosh.util.times import adatetime
 
 from newscli.analysis import FoldingAnalyzer, fold, fold_word
 from newscli.errors import BadQuery
-from newscli.models import SearchHit, SearchPage, Timeline
+from newscli.models import SearchHit, SearchPage
 from newscli.phrases import exact_phrases
-from newscli.store import FOLDED_FIELD, STEM_FIELDS, article_from_fields, count_matching
+from newscli.store import FOLDED_FIELD, STEM_FIELDS, count_matching
 
 if TYPE_CHECKING:
     from newscli.aliases import AliasTable
+    from newscli.models import Timeline
 
 __all__ = [
     "PERIODS",
@@ -199,6 +200,8 @@ class _InColumnRange:
             low, high, values = self._low, self._high, self._values
             if isinstance(values, array) and (not values or min(values) > high):
                 self._docs = []  # a segment of later articles only: no scan needed
+            elif isinstance(values, array) and len(values) == self._count:
+                self._docs = [doc for doc, value in enumerate(values) if low <= value <= high]
             else:
                 self._docs = [doc for doc in range(self._count) if low <= values[doc] <= high]
         index = bisect_left(self._docs, docnum)
@@ -654,21 +657,23 @@ def build_filter(
 
 
 def _split_markers(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
-    plain: list[str] = []
+    """The text without its markers, and the ``(start, end)`` of each marked stretch in it."""
+    pieces = _MARKER.split(marked)  # text, marker, text, marker, ..., text
     spans: list[tuple[int, int]] = []
-    length = 0
+    length = len(pieces[0])
     start = -1
-    for char in marked:
-        if char == _OPEN:
+    for position in range(1, len(pieces), 2):
+        if pieces[position] == _OPEN:
             start = length
-        elif char == _CLOSE:
+        else:
             if start >= 0:
                 spans.append((start, length))
             start = -1
-        else:
-            plain.append(char)
-            length += 1
-    return "".join(plain), tuple(spans)
+        length += len(pieces[position + 1])
+    return "".join(pieces[::2]), tuple(spans)
+
+
+_MARKER = re.compile(f"([{_OPEN}{_CLOSE}])")
 
 
 _CONTEXT_WORD = re.compile(r"[^\W_]+")
@@ -1017,23 +1022,26 @@ def search(
     words_of = _words_by_hit(searcher, words, [hit.docnum for hit in shown])
     hits = []
     for hit in shown:
-        article = article_from_fields(dict(hit.fields()))
+        # The stored fields as store.article_from_fields reads them, without making an Article:
+        # a search that makes none need not define the class.
+        fields = hit.fields()
+        title = fields.get("title") or None
         snippet, spans = _snippet(hit, highlighter, words_of(hit.docnum))
         hits.append(
             SearchHit(
-                id=article.id,
-                title=article.title,
-                date=article.date,
-                date_source=article.date_source,
-                source=article.source,
-                author=article.author,
-                language=article.language,
-                path=article.path,
-                url=article.url,
+                id=fields["id"],
+                title=title,
+                date=fields.get("date_text"),
+                date_source=fields.get("date_source"),
+                source=fields.get("source_name"),
+                author=fields.get("author"),
+                language=fields.get("language"),
+                path=fields.get("path"),
+                url=fields.get("url"),
                 score=round(float(hit.score or 0.0), 4),
                 snippet=snippet,
                 highlights=spans,
-                lead="" if article.title else _lead(article.body),
+                lead="" if title else _lead(fields.get("body", "")),
             )
         )
     return SearchPage(
@@ -1126,6 +1134,8 @@ def timeline(
     (within the ``mentions_since``/``mentions_until`` range, when given). Only periods with
     articles are listed; ``gaps`` says how many empty periods precede each.
     """
+    from newscli.models import Timeline
+
     if by not in PERIODS:
         raise BadQuery(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
     if field not in TIMELINE_FIELDS:

@@ -18,21 +18,21 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from newscli.models import (
-    Article,
-    Failure,
-    IndexCheck,
-    IngestReport,
-    RebuildReport,
-    RefreshReport,
-    SearchHit,
-    SearchPage,
-    Stats,
-    Timeline,
-)
+from newscli.models import SearchHit, SearchPage
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from newscli.models import (
+        Article,
+        Failure,
+        IndexCheck,
+        IngestReport,
+        RebuildReport,
+        RefreshReport,
+        Stats,
+        Timeline,
+    )
 
 __all__ = [
     "FORMATS",
@@ -478,6 +478,8 @@ def extracted(item: Article | Failure, *, as_json: bool, explain: bool, first: b
 
     A failure prints ``{"path": ..., "error": ...}`` with --json and always goes to stderr.
     """
+    from newscli.models import Failure
+
     if isinstance(item, Failure):
         if as_json:
             click.echo(to_json_line({"path": item.source, "error": item.reason}))

@@ -52,10 +52,11 @@ from newscli.codec import CompactPositions
 from newscli.config import DEFAULT_BATCH_SIZE
 from newscli.errors import IndexBusy, IndexNotFound, IndexUnusable
 from newscli.ids import MIN_PREFIX
-from newscli.models import Article, DateCandidate, IndexCheck, RebuildReport, Stats
 
 if TYPE_CHECKING:
     from whoosh.writing import IndexWriter
+
+    from newscli.models import Article, IndexCheck, RebuildReport, Stats
 
 __all__ = [
     "FOLDED_FIELD",
@@ -277,6 +278,8 @@ def _accepts(schema: Schema, document: dict[str, Any]) -> bool:
 
 def article_from_fields(fields: dict[str, Any]) -> Article:
     """Rebuild an Article from a stored Whoosh document."""
+    from newscli.models import Article, DateCandidate
+
     return Article(
         id=fields["id"],
         title=fields.get("title") or None,
@@ -701,6 +704,8 @@ class Store:
 
     def stats(self) -> Stats:
         """Count documents, sources, languages and dates."""
+        from newscli.models import Stats
+
         with self.searcher() as searcher:
             reader = searcher.reader()
             sources = []
@@ -1153,6 +1158,8 @@ def check_index(folder: Path, *, lock_wait: float = 0.0) -> IndexCheck:
 
 
 def _check_locked(folder: Path) -> IndexCheck:
+    from newscli.models import IndexCheck
+
     problems: list[str] = []
     version = _read_meta_version(folder)
     if version is None:
@@ -1237,6 +1244,8 @@ def rebuild_index(
     unreadable.
     """
     import shutil
+
+    from newscli.models import RebuildReport
 
     folder = folder.expanduser()
     if not folder.is_dir():

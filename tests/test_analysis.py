@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
+from newscli import _starter_aliases, aliases
 from newscli.aliases import alias_files, load_aliases
 from newscli.analysis import (
     FoldingAnalyzer,
@@ -181,6 +185,61 @@ def test_aliases_user_files_add_and_replace_groups(tmp_path: Path) -> None:
     assert "ISIS-K" in table.variants("ISKP")  # starter groups stay
 
 
+STARTER_MODULE = Path(_starter_aliases.__file__)
+STARTER_HEADER = '''"""The starter alias list (``newscli/data/aliases.toml``) as tomllib reads it.
+
+A search that finds no user alias file reads the starter list's text and, when it is
+``TEXT``, takes ``DATA`` instead of importing tomllib (about 5 % of a cold search's
+instructions). Made by ``python tests/test_analysis.py`` from the TOML file, which stays the
+one to edit; ``tests/test_analysis.py`` checks that the two agree.
+"""
+
+from typing import Any
+
+'''
+
+
+def write_starter_module() -> None:
+    """Write newscli/_starter_aliases.py from newscli/data/aliases.toml (formatted by ruff)."""
+    text = aliases._STARTER.read_text(encoding="utf-8")
+    lines = "".join(f"    {line!r}\n" for line in text.splitlines(keepends=True))
+    source = (
+        f"{STARTER_HEADER}TEXT = (\n{lines})\n\nDATA: dict[str, Any] = {tomllib.loads(text)!r}\n"
+    )
+    STARTER_MODULE.write_text(source, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "ruff", "format", "-q", str(STARTER_MODULE)], check=True)
+
+
+def test_starter_aliases_module_is_the_toml_file_read() -> None:
+    text = aliases._STARTER.read_text(encoding="utf-8")
+    assert text == _starter_aliases.TEXT, "run `python tests/test_analysis.py` to remake it"
+    assert tomllib.loads(text) == _starter_aliases.DATA
+
+
+def test_aliases_starter_list_read_without_tomllib() -> None:
+    code = (
+        "import sys\n"
+        "from newscli.aliases import load_aliases\n"
+        "table = load_aliases([])\n"
+        "assert 'tomllib' not in sys.modules\n"
+        "assert 'Termiz' in table.variants('Termez')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_aliases_user_file_like_the_starter_list(tmp_path: Path) -> None:
+    """A user file with the starter list's text, or one character more, reads as tomllib does."""
+    text = aliases._STARTER.read_text(encoding="utf-8")
+    same = tmp_path / "same" / "aliases.toml"
+    more = tmp_path / "more" / "aliases.toml"
+    for path, content in ((same, text), (more, text + 'Nasaf = ["Qarshi"]\n')):
+        path.parent.mkdir()
+        path.write_text(content, encoding="utf-8")
+    assert load_aliases([same]).groups == load_aliases([]).groups
+    assert load_aliases([more]).variants("Nasaf") == ("Qarshi",)
+
+
 def test_aliases_starter_false_drops_the_starter_list(tmp_path: Path) -> None:
     path = tmp_path / "aliases.toml"
     path.write_text('starter = false\n[groups]\nNasaf = ["Qarshi"]\n', encoding="utf-8")
@@ -218,3 +277,7 @@ def test_aliases_kept_until_a_file_changes(tmp_path: Path) -> None:
     path.unlink()
     with pytest.raises(BadAliases, match="cannot read alias file"):
         load_aliases([path])
+
+
+if __name__ == "__main__":
+    write_starter_module()

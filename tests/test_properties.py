@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from newscli.cleaning import clean_body, normalize_text, split_paragraphs
 from newscli.dates import parse_date, parse_date_line
 from newscli.ids import article_id, canonical_url
+from newscli.query import _CLOSE, _OPEN, _split_markers
 from newscli.render import sanitize
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
@@ -72,3 +73,25 @@ def test_file_uri_equals_pathlib(name: str) -> None:
 
     absolute = "/data/" + name + "/x.txt"
     assert _file_uri(absolute) == Path(absolute).as_uri()
+
+
+def _split_markers_char_by_char(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    start = -1
+    for char in marked:
+        if char == _OPEN:
+            start = len(plain)
+        elif char == _CLOSE:
+            if start >= 0:
+                spans.append((start, len(plain)))
+            start = -1
+        else:
+            plain.append(char)
+    return "".join(plain), tuple(spans)
+
+
+@given(st.text(alphabet=st.sampled_from(["a", " ", "é", _OPEN, _CLOSE]), max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_snippet_markers_split_as_read_char_by_char(marked: str) -> None:
+    assert _split_markers(marked) == _split_markers_char_by_char(marked)
