@@ -384,3 +384,33 @@ def test_cached_files_estimates_the_stat_cache_size(tmp_path: Path) -> None:
     assert cached_files(tmp_path) == 0
     (tmp_path / STATE_FILE).write_bytes(b"x" * (_BYTES_PER_ENTRY * 7))
     assert cached_files(tmp_path) == 7
+
+
+def test_worker_pool_never_runs_more_workers_than_jobs(tmp_path: Path) -> None:
+    """A worker that has had its quota finishes its queued inputs and stops before its
+    successor starts: two at once would hold a grown heap beside a new one."""
+    from datetime import UTC, datetime
+
+    from newscli.sources import expand
+    from newscli.workers import Budget, Built, Task, WorkerPool
+
+    for number in range(12):
+        page = HTML_PAGE.format(title=f"Talks {number}", day=1 + number % 9, text="Round.")
+        (tmp_path / f"page{number:02}.html").write_text(page, encoding="utf-8")
+    sources = [item for item in expand([str(tmp_path)]) if not hasattr(item, "reason")]
+    live: list[int] = []
+    with WorkerPool(
+        jobs=2,
+        budget=Budget(seconds=60, memory_mb=0),
+        max_bytes=10_000_000,
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+        tasks_per_worker=3,
+    ) as pool:
+        outcomes = []
+        for outcome in pool.run((source.given, Task(source)) for source in sources):
+            outcomes.append(outcome)
+            live.append(sum(worker.process.is_alive() for worker in pool._workers))
+        started = pool._started
+    assert all(isinstance(outcome, Built) for _, outcome in outcomes)
+    assert started >= 4
+    assert max(live) <= 2
