@@ -249,20 +249,28 @@ def test_ingest_overlong_article_fails_and_rest_lands(runner: CliRunner, tmp_pat
     )
 
 
-def _run_pool(sources: list[Any], tasks_per_worker: int, *, html: bool) -> tuple[list[Any], int]:
-    """Run ``sources`` through a two-worker pool; return the outcomes and workers started."""
+def _pool(*, jobs: int = 2, html: bool = True, tasks_per_worker: int = 500) -> Any:
+    """A worker pool with generous budgets, for the tests that drive one directly."""
     from datetime import UTC, datetime
 
-    from newscli.workers import Budget, Task, WorkerPool
+    from newscli.workers import Budget, WorkerPool
 
-    with WorkerPool(
-        jobs=2,
+    return WorkerPool(
+        jobs=jobs,
         budget=Budget(seconds=60, memory_mb=0),
         max_bytes=10_000_000,
         now=datetime(2026, 1, 1, tzinfo=UTC),
         html=html,
         tasks_per_worker=tasks_per_worker,
-    ) as pool:
+    )
+
+
+def _run_pool(sources: list[Any], tasks_per_worker: int, *, html: bool) -> tuple[list[Any], int]:
+    """Run ``sources`` through a two-worker pool; return the outcomes and workers started."""
+
+    from newscli.workers import Task
+
+    with _pool(html=html, tasks_per_worker=tasks_per_worker) as pool:
         outcomes = list(pool.run((source.given, Task(source)) for source in sources))
         return outcomes, pool._started
 
@@ -302,20 +310,13 @@ def test_worker_pool_counts_ten_text_files_as_one_task() -> None:
 def test_worker_pool_workers_run_below_the_parents_priority() -> None:
     """The parent indexes what the workers send: on a busy machine it must not wait for CPU
     behind them."""
-    from datetime import UTC, datetime
 
     from newscli.sources import expand
-    from newscli.workers import _WORKER_NICENESS, Budget, Built, Task, WorkerPool
+    from newscli.workers import _WORKER_NICENESS, Built, Task
 
     sources = [item for item in expand([str(CORPUS)]) if not hasattr(item, "reason")]
     parent = os.getpriority(os.PRIO_PROCESS, 0)
-    with WorkerPool(
-        jobs=2,
-        budget=Budget(seconds=60, memory_mb=0),
-        max_bytes=10_000_000,
-        now=datetime(2026, 1, 1, tzinfo=UTC),
-        html=False,
-    ) as pool:
+    with _pool(html=False) as pool:
         outcomes = list(pool.run((source.given, Task(source)) for source in sources))
         priorities = {
             os.getpriority(os.PRIO_PROCESS, worker.process.pid) for worker in pool._workers
@@ -327,12 +328,11 @@ def test_worker_pool_workers_run_below_the_parents_priority() -> None:
 def test_worker_pool_started_for_text_restarts_its_fork_server_for_html(tmp_path: Path) -> None:
     """Ingest starts workers for plain text when the first changed input is text; an HTML
     input found later gets them a fork server with trafilatura loaded, and is extracted."""
-    from datetime import UTC, datetime
     from multiprocessing import forkserver
 
     from newscli import workers
     from newscli.sources import expand
-    from newscli.workers import Budget, Built, Task, WorkerPool
+    from newscli.workers import Built, Task
 
     workers._stop_fork_server()
     workers._server_html = None
@@ -340,13 +340,7 @@ def test_worker_pool_started_for_text_restarts_its_fork_server_for_html(tmp_path
         page = HTML_PAGE.format(title=f"Border talks {day}", day=day, text=f"Round {day} began.")
         (tmp_path / f"page{day}.html").write_text(page, encoding="utf-8")
     sources = [item for item in expand([str(tmp_path)]) if not hasattr(item, "reason")]
-    with WorkerPool(
-        jobs=1,
-        budget=Budget(seconds=60, memory_mb=0),
-        max_bytes=10_000_000,
-        now=datetime(2026, 1, 1, tzinfo=UTC),
-        html=False,
-    ) as pool:
+    with _pool(jobs=1, html=False) as pool:
         pool.start_in_background()
         pool._wait_started()
         text_server = forkserver._forkserver._forkserver_pid
@@ -389,23 +383,16 @@ def test_cached_files_estimates_the_stat_cache_size(tmp_path: Path) -> None:
 def test_worker_pool_never_runs_more_workers_than_jobs(tmp_path: Path) -> None:
     """A worker that has had its quota finishes its queued inputs and stops before its
     successor starts: two at once would hold a grown heap beside a new one."""
-    from datetime import UTC, datetime
 
     from newscli.sources import expand
-    from newscli.workers import Budget, Built, Task, WorkerPool
+    from newscli.workers import Built, Task
 
     for number in range(12):
         page = HTML_PAGE.format(title=f"Talks {number}", day=1 + number % 9, text="Round.")
         (tmp_path / f"page{number:02}.html").write_text(page, encoding="utf-8")
     sources = [item for item in expand([str(tmp_path)]) if not hasattr(item, "reason")]
     live: list[int] = []
-    with WorkerPool(
-        jobs=2,
-        budget=Budget(seconds=60, memory_mb=0),
-        max_bytes=10_000_000,
-        now=datetime(2026, 1, 1, tzinfo=UTC),
-        tasks_per_worker=3,
-    ) as pool:
+    with _pool(tasks_per_worker=3) as pool:
         outcomes = []
         for outcome in pool.run((source.given, Task(source)) for source in sources):
             outcomes.append(outcome)
