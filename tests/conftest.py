@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,3 +86,10 @@ def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestSite]:
     server = TestSite().start()
     yield server
     server.stop()
+
+
+def python_ok(code: str, *args: str) -> str:
+    """Run ``python -c code args`` in a new interpreter; it must succeed. Return its stdout."""
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout

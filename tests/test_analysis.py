@@ -22,6 +22,7 @@ from newscli.analysis import (
     stemmed_analyzer,
 )
 from newscli.errors import BadAliases
+from tests.conftest import python_ok
 
 
 def _terms(text: str, *, language: str | None = None, mode: str = "index") -> list[str]:
@@ -224,8 +225,7 @@ def test_aliases_starter_list_read_without_tomllib() -> None:
         "assert 'tomllib' not in sys.modules\n"
         "assert 'Termiz' in table.variants('Termez')\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    python_ok(code)
 
 
 def test_aliases_user_file_like_the_starter_list(tmp_path: Path) -> None:

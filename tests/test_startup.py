@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newscli.ids import article_id, file_key
-from tests.conftest import CORPUS, SAMPLE_IDS
+from tests.conftest import CORPUS, SAMPLE_IDS, python_ok
 
 HEAVY = (
     "trafilatura",
@@ -104,8 +104,7 @@ def test_search_whoosh_stand_ins_are_gone_after_import() -> None:
         "for key in (b'', b'body\\x00oil', 'Термез'.encode()):\n"
         "    assert _md5_hash(key) == filetables.md5_hash(key)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    python_ok(code)
 
 
 def test_search_process_freezes_its_modules_for_the_collector(sample_index: Path) -> None:
@@ -120,11 +119,8 @@ def test_search_process_freezes_its_modules_for_the_collector(sample_index: Path
         "    assert not exc.code, exc.code\n"
         "assert gc.isenabled() and gc.get_freeze_count() > 0  # frozen, still collecting\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(sample_index)], capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.count("\n") == 2  # the two sample articles that mention Termez
+    lines = python_ok(code, str(sample_index)).count("\n")
+    assert lines == 2  # the two sample articles that mention Termez
 
 
 def test_search_defines_no_report_models_and_loads_no_inspect(sample_index: Path) -> None:
@@ -139,10 +135,7 @@ def test_search_defines_no_report_models_and_loads_no_inspect(sample_index: Path
         "assert 'newscli._more_models' not in sys.modules\n"
         "assert 'inspect' not in sys.modules\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(sample_index)], capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
+    python_ok(code, str(sample_index))
 
 
 def test_models_defined_on_first_use_are_models_types() -> None:
@@ -164,8 +157,7 @@ def test_models_defined_on_first_use_are_models_types() -> None:
         "\"Source(key='k', path=None, url=None, given='', signature=None)\"\n"
         "assert set(models.__all__) <= set(dir(models))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    python_ok(code)
 
 
 def test_click_loads_without_uuid_and_converts_uuids_with_it() -> None:
@@ -178,8 +170,7 @@ def test_click_loads_without_uuid_and_converts_uuids_with_it() -> None:
         "import uuid\n"
         "assert isinstance(value, uuid.UUID) and value.hex == '12345678123456781234567812345678'\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    python_ok(code)
 
 
 HELP_PROBE = """
@@ -230,5 +221,4 @@ def test_dataclasses_and_click_load_without_inspect() -> None:
         "assert cached_property.asyncio.iscoroutinefunction(coroutine)\n"
         "assert not cached_property.asyncio.iscoroutinefunction(len)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    python_ok(code)
