@@ -75,14 +75,18 @@ def test_ingest_removes_files_left_by_killed_writer(
     runner: CliRunner, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     folder, index = tmp_path / "in", tmp_path / "ix"
-    write_articles(folder, 300)
+    write_articles(folder, 3000)
     process = subprocess.Popen(
         newscli(index, "ingest", "--batch-size", "100000", str(folder)),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_for(lambda: (index / "MAIN.tmp").is_dir())
-    time.sleep(0.2)
+    # Kill while the one writer is open: its temporary folder and segment files exist and
+    # nothing of this run is committed yet (3,000 articles take seconds, not milliseconds).
+    wait_for(
+        lambda: (index / "MAIN.tmp").is_dir() and any(index.glob("*.trm")),
+    )
+    assert process.poll() is None, "the ingest ended before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait()
     toc = next(index.glob("_MAIN_*.toc"))
@@ -94,15 +98,15 @@ def test_ingest_removes_files_left_by_killed_writer(
         result = run(runner, "ingest", str(folder), index=index)
     assert result.exit_code == 0, result.output
     assert "removed 4 stale files" in caplog.text
-    after = {p.name for p in index.iterdir() if not p.name.endswith(".seg")}
+    after = {p.name for p in index.iterdir() if not p.name.endswith((".seg", ".toc"))}
+    assert len(list(index.glob("_MAIN_*.toc"))) == 1
     assert after == {
         "MAIN_WRITELOCK",
-        "_MAIN_1.toc",
         "newscli.json",
         "filestate.marshal",
         LOCK_FILE,
     }
-    assert Corpus.open(index).stats().documents == 300
+    assert Corpus.open(index).stats().documents == 3000
 
 
 def test_ingest_waits_for_lock_then_runs(runner: CliRunner, tmp_path: Path) -> None:
