@@ -6,8 +6,8 @@ would take it, and through ``htmldate.find_date`` on the same HTML. Because the 
 the URL, each system is scored twice: given the page's URL, and blind to it (the URL removed
 from the HTML and not passed in; newscli also ignores any ``url`` candidate); the blind figures
 are the fair comparison. htmldate runs with its defaults and, blind, also with
-``original_date=True`` (the setting trafilatura uses inside newscli). A wrong date counts
-against a system more than a missing one.
+``original_date=True`` (as trafilatura runs it inside newscli, which also turns its extensive
+search off). A wrong date counts against a system more than a missing one.
 
 Run: ``make eval-dates`` (``NEWSCLI_SHARED`` overrides where ``shared/`` is).
 """
