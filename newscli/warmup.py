@@ -25,11 +25,26 @@ _WARM_HTML = (
 
 
 def warm_up(*, html: bool = True) -> None:
-    """Run one language detection and, with ``html``, one small extraction (errors ignored)."""
+    """Run one language detection and, with ``html``, prepare the extractor (errors ignored)."""
     with contextlib.suppress(Exception):
         detect_language("This sentence is here to load the language model before any input.")
-        if html:
+    if html:
+        with contextlib.suppress(Exception):
             extract_html(_WARM_HTML)
+        with contextlib.suppress(Exception):
+            _prepare_justext()
+
+
+def _prepare_justext() -> None:
+    """Build the union of justext's stoplists, which trafilatura builds on its first rescue.
+
+    0.35 s and 19 MB: built once in the fork server, every worker shares it instead of building
+    its own the first time a page needs the rescue (a worker lasts ~500 pages).
+    """
+    from trafilatura import external
+
+    if getattr(external, "JT_STOPLIST", None) is None:
+        external.jt_stoplist_init()
 
 
 # The fork server imports trafilatura before this module when HTML is to be extracted.

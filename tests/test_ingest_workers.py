@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from newscli import Corpus
 from newscli.filestate import STATE_FILE
 from newscli.store import Store
-from tests.conftest import CORPUS, SAMPLE_IDS, run
+from tests.conftest import CORPUS, SAMPLE_IDS, python_ok, run
 
 HTML_PAGE = """<html><head><title>{title}</title>
 <meta name="date" content="2024-03-0{day}"></head><body>
@@ -401,3 +401,18 @@ def test_worker_pool_never_runs_more_workers_than_jobs(tmp_path: Path) -> None:
     assert all(isinstance(outcome, Built) for _, outcome in outcomes)
     assert started >= 4
     assert max(live) <= 2
+
+
+def test_warm_up_prepares_justext_for_forked_workers() -> None:
+    python_ok(
+        "import trafilatura, newscli.warmup\n"
+        "from trafilatura import external\n"
+        "assert external.JT_STOPLIST\n"
+    )
+
+
+def test_warm_up_without_html_leaves_trafilatura_out() -> None:
+    python_ok(
+        "import sys, newscli.warmup\n"
+        "assert 'trafilatura' not in sys.modules and 'dateparser' not in sys.modules\n"
+    )
