@@ -226,3 +226,14 @@ def test_ingest_html_figures_are_not_handed_to_dateparser() -> None:
         "assert 'dateparser' not in sys.modules\n"
     )
     python_ok(code)
+
+
+def test_ingest_html_meta_date_before_1995_is_kept_over_a_header_date() -> None:
+    """htmldate refuses dates before 1995 by default, and then took the header's "today"."""
+    article = _build(
+        _html(
+            "<meta property='article:published_time' content='1987-03-02T00:00:00'>",
+            "<div class='topbar'>Monday, 30 November 2026</div>",
+        )
+    )
+    assert (article.date, article.date_source) == ("1987-03-02", "html-meta")
