@@ -83,9 +83,8 @@ def test_ingest_removes_files_left_by_killed_writer(
     )
     # Kill while the one writer is open: its temporary folder and segment files exist and
     # nothing of this run is committed yet (3,000 articles take seconds, not milliseconds).
-    wait_for(
-        lambda: (index / "MAIN.tmp").is_dir() and any(index.glob("*.trm")),
-    )
+    wait_for(lambda: (index / "MAIN.tmp").is_dir() and any(index.glob("*.trm")))
+    time.sleep(0.05)  # the writer creates its other segment files right after the term file
     assert process.poll() is None, "the ingest ended before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait()
