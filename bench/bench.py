@@ -26,7 +26,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -325,12 +325,15 @@ def raw_whoosh_rate(paths: Sequence[Path], workdir: Path) -> float:
     return len(documents) / seconds
 
 
-def trafilatura_rate(paths: Sequence[Path], warm: Sequence[Path]) -> float:
-    """Pages per second of trafilatura's extraction (as newscli calls it), on this one core.
+def _extraction_seconds(
+    paths: Sequence[Path], warm: Sequence[Path], ready: Callable[[], object] = lambda: None
+) -> float:
+    """Seconds trafilatura (as newscli calls it) takes over ``paths``, in steady state.
 
-    Steady state, as in a worker: what trafilatura builds on first use is built first (the
-    fork server's warm-up, then the ``warm`` pages), and each call of this gets pages of its
-    own, since trafilatura and htmldate cache results by the strings they have seen.
+    As in a worker, what trafilatura builds on first use is built first (the fork server's
+    warm-up, then the ``warm`` pages); callers give each timing pages of its own, since
+    trafilatura and htmldate cache results by the strings they have seen. ``ready`` is called
+    just before the clock starts.
     """
     from newscli.extract import extract_html
     from newscli.warmup import warm_up
@@ -339,26 +342,21 @@ def trafilatura_rate(paths: Sequence[Path], warm: Sequence[Path]) -> float:
     for page in warm:
         extract_html(page.read_bytes())
     pages = [p.read_bytes() for p in paths]
+    ready()
     started = time.perf_counter()
     for page in pages:
         extract_html(page)
-    return len(pages) / (time.perf_counter() - started)
+    return time.perf_counter() - started
+
+
+def trafilatura_rate(paths: Sequence[Path], warm: Sequence[Path]) -> float:
+    """Pages per second of trafilatura's extraction (as newscli calls it), on this one core."""
+    return len(paths) / _extraction_seconds(paths, warm)
 
 
 def _timed_extraction(paths: Sequence[Path], warm: Sequence[Path], start: Any, out: Any) -> None:
-    """In a child process: warm up, wait for ``start``, extract ``paths``, report the seconds."""
-    from newscli.extract import extract_html
-    from newscli.warmup import warm_up
-
-    warm_up(html=True)
-    for page in warm:
-        extract_html(page.read_bytes())
-    pages = [p.read_bytes() for p in paths]
-    start.wait()
-    started = time.perf_counter()
-    for page in pages:
-        extract_html(page)
-    out.put(time.perf_counter() - started)
+    """In a child process: extract ``paths`` once ``start`` lets it, report the seconds."""
+    out.put(_extraction_seconds(paths, warm, start.wait))
 
 
 def two_process_scaling(paths: Sequence[Path], warm: Sequence[Path], rounds: int = 3) -> float:
