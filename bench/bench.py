@@ -241,10 +241,28 @@ class RunResult:
     peak_rss_mb: float
     stderr: str
     returncode: int
+    busy_cpu_seconds: float | None = None
+    """CPU time the whole machine spent meanwhile (Linux ``/proc/stat``; None elsewhere)."""
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU seconds the machine has been busy since boot, all CPUs together (None off Linux).
+
+    Counts every process (the ingest's workers and fork server too, which ``getrusage`` of
+    its children misses) and nothing the hypervisor took (steal) or idle time.
+    """
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:  # noqa: PTH123
+            fields = [int(value) for value in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = fields[:7]
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def run_cli(args: Sequence[str], *, sample_rss: bool = False) -> RunResult:
     """Run ``newscli ARGS`` as a cold process; optionally sample its tree's memory."""
+    busy_before = machine_busy_seconds()
     started = time.perf_counter()
     proc = subprocess.Popen(
         [*NEWSCLI, *args],
@@ -268,10 +286,12 @@ def run_cli(args: Sequence[str], *, sample_rss: bool = False) -> RunResult:
         sampler.start()
     _out, err = proc.communicate()
     seconds = time.perf_counter() - started
+    busy_after = machine_busy_seconds()
     stop.set()
     if sampler:
         sampler.join()
-    return RunResult(seconds, peak / 1024, err, proc.returncode)
+    busy = None if busy_before is None or busy_after is None else busy_after - busy_before
+    return RunResult(seconds, peak / 1024, err, proc.returncode, busy)
 
 
 def files_of(folder: Path, suffix: str) -> list[Path]:
@@ -571,6 +591,7 @@ def bench_size(
         html_rate / median(trafilatura_rates) / median(scalings),
         "HTML ingest's share of what two processes of bare trafilatura reach here",
     )
+    put_machine_use(figures, html_runs[-1], len(pages), median(trafilatura_rates))
     figures.put(
         "peak_rss_mb",
         max(r.peak_rss_mb for r in [*text_runs, *html_runs]),
@@ -583,6 +604,31 @@ def bench_size(
     measure_index(figures, index, root, texts, repeats=repeats, jobs=jobs, quick=quick)
     shutil.rmtree(work / "raw", ignore_errors=True)
     return figures
+
+
+def put_machine_use(figures: Figures, run: RunResult, pages: int, single_rate: float) -> None:
+    """Split the HTML ratio into how busy the CPUs were and the CPU time spent per page.
+
+    ``html_vs_trafilatura`` = CPUs x ``html_cpus_busy`` / ``html_cpu_vs_trafilatura``: the
+    second is all the CPU time of the ingest (workers, fork server, the indexing process, and
+    what two processes lose by slowing each other) per page, against trafilatura's time per
+    page alone on one core.
+    """
+    if run.busy_cpu_seconds is None:
+        return
+    cpus = os.cpu_count() or 1
+    per_page = run.busy_cpu_seconds / pages
+    figures.put(
+        "html_cpus_busy",
+        run.busy_cpu_seconds / (cpus * run.seconds),
+        f"share of the {cpus} CPUs' time busy during the HTML ingest (last run)",
+    )
+    figures.put(
+        "html_cpu_ms_per_page",
+        per_page * 1000,
+        f"machine CPU time per page; trafilatura alone {1000 / single_rate:.1f} ms on one core",
+    )
+    figures.put("html_cpu_vs_trafilatura", per_page * single_rate)
 
 
 def measure_index(
