@@ -609,10 +609,11 @@ def bench_size(
 def put_machine_use(figures: Figures, run: RunResult, pages: int, single_rate: float) -> None:
     """Split the HTML ratio into how busy the CPUs were and the CPU time spent per page.
 
-    ``html_vs_trafilatura`` = CPUs x ``html_cpus_busy`` / ``html_cpu_vs_trafilatura``: the
-    second is all the CPU time of the ingest (workers, fork server, the indexing process, and
-    what two processes lose by slowing each other) per page, against trafilatura's time per
-    page alone on one core.
+    For ``run`` (with one HTML run, the one ``html_vs_trafilatura`` is measured on), that ratio
+    = CPUs x ``html_cpus_busy`` / ``html_cpu_vs_trafilatura``: the latter is all the machine's
+    CPU time during the ingest (workers, fork server, the indexing process, and what two
+    processes lose by slowing each other) per page, against trafilatura's time per page alone
+    on one core.
     """
     if run.busy_cpu_seconds is None:
         return
