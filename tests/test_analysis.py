@@ -112,6 +112,9 @@ def test_analysis_snowball_fields_stem_then_fold() -> None:
         ("ru", "Обстрел в районе Термеза", "ru"),
         ("bg", "Обстрел в районе Термеза", "ru"),
         ("en", "Rockets fired towards Termez", None),
+        ("en", "Beijing's loans and Mexico’s oil; Hong Kong's port", None),  # possessives
+        ("en", "Brian O'Driscoll passed to Ronan O'Gara", None),  # Irish names
+        ("en", "So‘nggi xabarlar: Oʻzbekiston va Afgʻoniston savdosi", "uz"),  # mislabelled
         (None, "Oʻzbekiston va Afgʻoniston savdosi", "uz"),
         ("de", "Raketen auf Termes", "de"),
         ("ja", "テルメズ", None),
