@@ -36,6 +36,8 @@ def extract_html(data: bytes | str, *, url: str | None = None) -> HtmlArticle | 
     """Extract the main text and metadata of an HTML page; None when it has no article text."""
     import trafilatura  # ~0.3 s to import: only ingestion and extraction pay for it
 
+    from newscli.dates import EARLIEST_YEAR
+
     document = trafilatura.bare_extraction(
         data,
         url=url,
@@ -52,7 +54,7 @@ def extract_html(data: bytes | str, *, url: str | None = None) -> HtmlArticle | 
         date_extraction_params={
             "original_date": True,
             "extensive_search": False,
-            "min_date": "1900-01-01",
+            "min_date": f"{EARLIEST_YEAR}-01-01",
         },
     )
     if document is None:
