@@ -174,8 +174,9 @@ def _from_html(source: Source, raw: RawInput, *, now: datetime, dayfirst: bool) 
     page = extract_html(raw.data, url=source.url) or extract_fallback(raw.data)
     if page is None:
         raise InputError("no article text found in the HTML")
-    language = normalize_language(page.language)
-    cleaned = clean_extracted(split_paragraphs(normalize_text(page.text)), stoplist(language))
+    # The page's language is told from its cleaned text later (lang attributes are often
+    # a template's default): cleaning uses the common languages' stop words.
+    cleaned = clean_extracted(split_paragraphs(normalize_text(page.text)), stoplist(None))
     # htmldate gives ISO dates (YYYY-MM-DD): never read them day first.
     meta = parse_date(page.date, now=now, source=HTML_META, dayfirst=False)
     return _Fields(
@@ -185,7 +186,6 @@ def _from_html(source: Source, raw: RawInput, *, now: datetime, dayfirst: bool) 
         dates=(meta,) if meta else (),
         url=page.url,
         site=page.sitename or page.hostname,
-        language=language,
         credits=cleaned.credits,
         removed=cleaned.removed,
     )
