@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import gzip
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from lxml.html import FormElement, HtmlElement, HtmlElementClassLookup
+from trafilatura import utils
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 
 from bench import eval_extract
-from newscli.extract import DATE_PARAMS, extract_html, page_metadata
+from newscli.extract import DATE_PARAMS, extract_html, page_metadata, use_c_element_lookup
 
 DEVSET = Path(os.environ.get("NEWSCLI_DEVSET") or eval_extract.DEFAULT_DEVSET)
 FIELDS = ("title", "author", "url", "hostname", "date", "sitename")
@@ -70,6 +73,50 @@ def test_extract_html_takes_text_and_metadata_from_one_parse() -> None:
 def test_extract_html_gives_none_for_pages_without_text() -> None:
     assert extract_html(b"") is None
     assert extract_html(b"<html><body><div><img src='x.png'></div></body></html>") is None
+
+
+@pytest.fixture
+def lxml_lookup() -> Iterator[None]:
+    """Give trafilatura's parser lxml.html's own element class lookup back, for one test."""
+    use_c_element_lookup()  # done once: extract_html does not install it again
+    utils.HTML_PARSER.set_element_class_lookup(HtmlElementClassLookup())
+    yield
+    use_c_element_lookup.cache_clear()
+    use_c_element_lookup()
+
+
+def _real_pages() -> list[bytes]:
+    """Every 20th development-set page, or none when the set is not there."""
+    if not (DEVSET / "cases.json").is_file():
+        return []
+    paths = sorted((DEVSET / "html").glob("*.html.gz"))[::20]
+    return [gzip.decompress(path.read_bytes()) for path in paths]
+
+
+FORM_PAGE = PAGE.replace("</article>", "<form><input name='q'><label>Go</label></form></article>")
+
+
+def _form_class() -> type:
+    return type(load_html(FORM_PAGE).find(".//form"))
+
+
+def test_extraction_makes_trafilaturas_parser_pick_classes_in_c(lxml_lookup: None) -> None:
+    assert issubclass(_form_class(), FormElement)  # lxml.html's lookup, asked in Python
+    use_c_element_lookup.cache_clear()  # as in a new process
+    assert extract_html(FORM_PAGE) is not None
+    assert _form_class() is HtmlElement  # one class for every element: the C lookup
+
+
+def test_c_element_lookup_extracts_what_lxmls_lookup_does(lxml_lookup: None) -> None:
+    pages = [PAGE, FORM_PAGE, *_real_pages()]
+    with_lxml = [extract_html(page) for page in pages]
+    assert issubclass(_form_class(), FormElement)
+    use_c_element_lookup.cache_clear()
+    assert use_c_element_lookup()
+    assert _form_class() is HtmlElement
+    with_c = [extract_html(page) for page in pages]
+    assert with_c == with_lxml
+    assert sum(page is not None for page in with_c) >= len(pages) * 0.9
 
 
 @pytest.mark.skipif(not (DEVSET / "cases.json").is_file(), reason=f"no development set at {DEVSET}")
