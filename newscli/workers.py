@@ -274,6 +274,10 @@ class _Worker:
             self.conn.recv()
             self._ready = True
         self.conn.send_bytes(message)
+        if self.inflight and task.raw is None and task.source.path is not None:
+            from newscli.sources import read_ahead
+
+            read_ahead(task.source.path)  # queued: its bytes arrive while the worker is busy
         self.load += _TEXT_FILES_PER_TASK if _is_html_task(task) else 1
         if not self.inflight:
             self.deadline = time.monotonic() + seconds

@@ -188,3 +188,26 @@ def test_ingest_keeps_templates_in_the_stat_cache(
     assert list(state.templates) == [folder.as_uri()]
     assert len(after.search("Wednesday").hits) == 1
     assert not after.search("Subscribe").hits  # the template still applies
+
+
+def test_read_ahead_never_blocks_or_fails(tmp_path: Path) -> None:
+    import threading
+
+    from newscli.sources import read_ahead
+
+    article = tmp_path / "a.txt"
+    article.write_text("Rockets were fired at Termez.\n")
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)  # no writer: a blocking open would wait for ever
+    done: list[str] = []
+
+    def run() -> None:
+        for path in (article, pipe, tmp_path, tmp_path / "missing.txt"):
+            read_ahead(str(path))
+            done.append(path.name)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert done == ["a.txt", "pipe.txt", tmp_path.name, "missing.txt"]
+    assert article.read_text() == "Rockets were fired at Termez.\n"
