@@ -349,28 +349,42 @@ def _extraction_seconds(
     paths: Sequence[Path],
     warm: Sequence[Path],
     ready: Callable[[], object] = lambda: None,
-    extract: Callable[[bytes], object] | None = None,
+    *,
+    stock: bool = False,
 ) -> float:
-    """Seconds ``extract`` (trafilatura as newscli calls it) takes over ``paths``, steadily.
+    """Seconds trafilatura as newscli calls it takes over ``paths``, in steady state.
 
     As in a worker, what trafilatura builds on first use is built first (the fork server's
     warm-up, then the ``warm`` pages); callers give each timing pages of its own, since
     trafilatura and htmldate cache results by the strings they have seen. ``ready`` is called
-    just before the clock starts.
+    just before the clock starts. With ``stock``, plain ``trafilatura.extract`` instead, warmed
+    alike (justext's stoplists, the ``warm`` pages), for a process with nothing of newscli's.
     """
-    from newscli.extract import extract_html
-    from newscli.warmup import warm_up
+    extract: Callable[[bytes], object]
+    if stock:
+        import trafilatura
+        from trafilatura import external
 
-    extract = extract or extract_html
-    warm_up(html=True)
-    for page in warm:
-        extract(page.read_bytes())
-    pages = [p.read_bytes() for p in paths]
+        if getattr(external, "JT_STOPLIST", None) is None:
+            external.jt_stoplist_init()
+        extract = trafilatura.extract
+    else:
+        from newscli.extract import extract_html
+        from newscli.warmup import warm_up
+
+        warm_up(html=True)
+        extract = extract_html
+    for path in warm:
+        extract(path.read_bytes())
+    pages = [path.read_bytes() for path in paths]
     ready()
     started = time.perf_counter()
     for page in pages:
         extract(page)
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    if stock and "newscli.extract" in sys.modules:
+        raise RuntimeError("stock trafilatura was timed with newscli's extraction loaded")
+    return seconds
 
 
 def trafilatura_rate(paths: Sequence[Path], warm: Sequence[Path]) -> float:
@@ -391,30 +405,8 @@ def trafilatura_extract_rate(paths: Sequence[Path], warm: Sequence[Path]) -> flo
 
     context = multiprocessing.get_context("spawn")
     with context.Pool(1) as pool:
-        return len(paths) / pool.apply(_stock_extraction_seconds, (list(paths), list(warm)))
-
-
-def _stock_extraction_seconds(paths: Sequence[Path], warm: Sequence[Path]) -> float:
-    """In a new process: seconds plain ``trafilatura.extract`` takes over ``paths``, warmed up.
-
-    Warmed as newscli's workers are (justext's stoplists built, the ``warm`` pages extracted
-    first), with nothing of newscli's loaded.
-    """
-    import trafilatura
-    from trafilatura import external
-
-    if getattr(external, "JT_STOPLIST", None) is None:
-        external.jt_stoplist_init()
-    for page in warm:
-        trafilatura.extract(page.read_bytes())
-    pages = [p.read_bytes() for p in paths]
-    started = time.perf_counter()
-    for page in pages:
-        trafilatura.extract(page)
-    seconds = time.perf_counter() - started
-    if "newscli.extract" in sys.modules:
-        raise RuntimeError("stock trafilatura was timed with newscli's extraction loaded")
-    return seconds
+        seconds = pool.apply(_extraction_seconds, (list(paths), list(warm)), {"stock": True})
+    return len(paths) / seconds
 
 
 def _timed_extraction(paths: Sequence[Path], warm: Sequence[Path], start: Any, out: Any) -> None:
